@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * parse.c - the text icmpcount reads: a tracepoint's id and format files,
+ * the possible-CPU list from sysfs, and numeric option values.
+ *
+ * Every parser takes a NUL-terminated string, never trusts it, and returns 0
+ * or -1 with errno set (EINVAL for malformed text, ERANGE for a value out of
+ * range, ENOENT for a field that is not there).  No parser allocates, prints
+ * or touches a file, so they are tested on fixtures and fuzzed as they are.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmpcount.h"
+
+/* A decimal number, digits only: no sign, no blanks, no base prefix. */
+static int parse_decimal(const char *s, const char **end, unsigned long max,
+			 unsigned long *val)
+{
+	unsigned long v = 0;
+
+	if (!isdigit((unsigned char)*s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; isdigit((unsigned char)*s); s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (v > (max - d) / 10) {
+			errno = ERANGE;
+			return -1;
+		}
+		v = v * 10 + d;
+	}
+	*end = s;
+	*val = v;
+	return 0;
+}
+
+int parse_uint(const char *text, unsigned long max, unsigned long *val)
+{
+	const char *end;
+
+	if (parse_decimal(text, &end, max, val))
+		return -1;
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* events/<group>/<name>/id holds one decimal number and a newline. */
+int parse_tracepoint_id(const char *text, unsigned int *id)
+{
+	unsigned long v;
+	const char *end;
+
+	if (parse_decimal(text, &end, UINT_MAX, &v))
+		return -1;
+	if (*end == '\n')
+		end++;
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	*id = (unsigned int)v;
+	return 0;
+}
+
+/*
+ * A format file line reads
+ *	"\tfield:void * buff;\toffset:24;\tsize:8;\tsigned:0;"
+ * The name is the last identifier of the declaration, before any "[N]".
+ * Returns 1 and fills name, offset and size for a field line, 0 for any other
+ * line, and -1 for a field line that is malformed.
+ */
+static int parse_field_line(const char *line, const char *eol,
+			    char *name, size_t namesz, struct tp_field *fl)
+{
+	const char *p, *decl, *semi, *nend, *nstart;
+	unsigned long off, size;
+
+	p = line;
+	while (p < eol && (*p == '\t' || *p == ' '))
+		p++;
+	if ((size_t)(eol - p) < 6 || strncmp(p, "field:", 6) != 0)
+		return 0;
+	decl = p + 6;
+	semi = memchr(decl, ';', (size_t)(eol - decl));
+	if (!semi)
+		return -1;
+
+	nend = semi;
+	if (nend > decl && nend[-1] == ']') {
+		while (nend > decl && *nend != '[')
+			nend--;
+		if (nend == decl)
+			return -1;
+	}
+	while (nend > decl && nend[-1] == ' ')
+		nend--;
+	nstart = nend;
+	while (nstart > decl &&
+	       (isalnum((unsigned char)nstart[-1]) || nstart[-1] == '_'))
+		nstart--;
+	if (nstart == nend || (size_t)(nend - nstart) >= namesz)
+		return -1;
+	memcpy(name, nstart, (size_t)(nend - nstart));
+	name[nend - nstart] = '\0';
+
+	p = semi + 1;
+	while (p < eol && (*p == '\t' || *p == ' '))
+		p++;
+	if ((size_t)(eol - p) < 7 || strncmp(p, "offset:", 7) != 0)
+		return -1;
+	if (parse_decimal(p + 7, &p, INT_MAX, &off) || p >= eol || *p != ';')
+		return -1;
+	p++;
+	while (p < eol && (*p == '\t' || *p == ' '))
+		p++;
+	if ((size_t)(eol - p) < 5 || strncmp(p, "size:", 5) != 0)
+		return -1;
+	if (parse_decimal(p + 5, &p, INT_MAX, &size) || p >= eol || *p != ';')
+		return -1;
+	fl->offset = (unsigned int)off;
+	fl->size = (unsigned int)size;
+	return 1;
+}
+
+/* The record a tracepoint program reads is at most this long. */
+#define TP_RECORD_MAX	8192
+
+int parse_sendto_format(const char *text, struct sendto_fields *f,
+			const char **why)
+{
+	static const char *const names[] = { "buff", "len", "addr" };
+	struct tp_field *slot[] = { &f->buff, &f->len, &f->addr };
+	int seen[ARRAY_SIZE(names)] = { 0 };
+	const char *line, *eol;
+	size_t i;
+
+	*why = NULL;
+	for (line = text; *line; line = *eol ? eol + 1 : eol) {
+		struct tp_field fl;
+		char name[64];
+		int r;
+
+		eol = strchr(line, '\n');
+		if (!eol)
+			eol = line + strlen(line);
+		r = parse_field_line(line, eol, name, sizeof(name), &fl);
+		if (r < 0) {
+			*why = "malformed field line";
+			errno = EINVAL;
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		for (i = 0; i < ARRAY_SIZE(names); i++) {
+			if (strcmp(name, names[i]) != 0)
+				continue;
+			if (seen[i]) {
+				*why = "a field appears twice";
+				errno = EINVAL;
+				return -1;
+			}
+			/* The verifier takes aligned loads of 4 or 8 bytes. */
+			if ((fl.size != 4 && fl.size != 8) ||
+			    fl.offset % fl.size != 0 ||
+			    fl.offset + fl.size > TP_RECORD_MAX) {
+				*why = "a field has an unusable offset or size";
+				errno = EINVAL;
+				return -1;
+			}
+			*slot[i] = fl;
+			seen[i] = 1;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!seen[i]) {
+			*why = i == 0 ? "no field 'buff'" :
+			       i == 1 ? "no field 'len'" : "no field 'addr'";
+			errno = ENOENT;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* /sys/devices/system/cpu/possible: "0-3,5,7-9\n".  Counts the CPUs. */
+int parse_cpu_list(const char *text, unsigned int *ncpus)
+{
+	unsigned long lo, hi, n = 0;
+	const char *p = text;
+
+	for (;;) {
+		if (parse_decimal(p, &p, 1UL << 20, &lo))
+			goto bad;
+		hi = lo;
+		if (*p == '-' && parse_decimal(p + 1, &p, 1UL << 20, &hi))
+			goto bad;
+		if (hi < lo)
+			goto bad;
+		n += hi - lo + 1;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	if (*p == '\n')
+		p++;
+	if (*p != '\0' || n > 1UL << 20)
+		goto bad;
+	*ncpus = (unsigned int)n;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
