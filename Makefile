@@ -39,7 +39,7 @@ HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 UAPI   = $(BUILD)/uapi
 ALL_CFLAGS = $(CFLAGS) $(WARN) $(HARDEN) -DVERSION='"$(VERSION)"' \
-	     -isystem $(UAPI)
+	     -isystem $(UAPI) -DNO_CLANG_PROG
 
 # A static PIE where the toolchain links one, else a plain static binary.
 # Debian's musl-gcc specs turn -static-pie into a dynamic PIE, so not there.
@@ -54,9 +54,9 @@ ifeq ($(STATIC),-static-pie)
 ALL_CFLAGS += -fPIE
 endif
 
-SRCS = loader.c parse.c output.c prog_hand.c
+SRCS = loader.c parse.c output.c prog_hand.c prog_clang.c verbose.c check.c disasm.c
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
-HDRS = icmpcount.h bpf_insn.h
+HDRS = icmpcount.h bpf_insn.h disasm.h
 
 TEST_SRCS = tests/main.c tests/unit.c tests/kern.c parse.c output.c prog_hand.c
 TEST_HDRS = tests/test.h $(HDRS)

@@ -23,37 +23,104 @@ struct tp_field {
 	unsigned int size;	/* bytes: 8 on 64-bit kernels, 4 on 32-bit */
 };
 
-/* The sys_enter_sendto arguments the program reads. */
+/* The tracepoint fields the programs read. */
 struct sendto_fields {
-	struct tp_field buff;
+	struct tp_field buff;	/* sys_enter_sendto */
 	struct tp_field len;
 	struct tp_field addr;
+	struct tp_field ret;	/* sys_exit_sendto, for -x */
+};
+
+/* The programs' counters beside the per-comm counts: a per-CPU array. */
+enum stat_index {
+	STAT_DROPPED,		/* counted, but the map was full */
+	STAT_CHECKSUM0,		/* echo requests not counted, and why */
+	STAT_ID0,
+	STAT_SEQ0,
+	NR_STATS,
 };
 
 /* parse.c: tracefs and sysfs text, and option values. */
 int parse_tracepoint_id(const char *text, unsigned int *id);
 int parse_sendto_format(const char *text, struct sendto_fields *f,
 			const char **why);
+int parse_exit_format(const char *text, struct sendto_fields *f,
+		      const char **why);
 int parse_cpu_list(const char *text, unsigned int *ncpus);
 int parse_uint(const char *text, unsigned long max, unsigned long *val);
 
-/* prog_hand.c: the hand-assembled program. */
+/* What a program is built for: its tracepoint, maps and options. */
+enum prog_kind { PROG_ENTRY, PROG_EXIT };
+
 struct prog_spec {
+	enum prog_kind kind;
 	const struct sendto_fields *fields;
-	int counts_fd;		/* the hash map the program counts into */
+	int counts_fd;		/* comm -> IPv4 echo requests */
+	int counts6_fd;		/* comm -> IPv6 echo requests */
+	int stats_fd;		/* enum stat_index -> count */
+	int pending_fd;		/* -x: thread id -> family, until sendto returns */
 	int read_user;		/* helper id: probe_read_user, or probe_read */
+	int ipv6;		/* -6: count ICMPv6 echo requests too */
+	int all;		/* -a: count echo requests whatever their fields */
+	int exit;		/* -x: count on return, when sendto succeeded */
+	int pid;		/* -p: only this process (0: any) */
 };
+
+/* prog_hand.c: the hand-assembled programs. */
 size_t prog_hand_build(struct bpf_insn *insns, size_t max,
 		       const struct prog_spec *spec);
 #define PROG_MAX_INSNS	128
 
-/* output.c: the lines on stdout, in the reference script's shape. */
+/* output.c: what icmpcount prints about its counts. */
 struct comm_count {
 	char comm[COMM_LEN];
+	int family;		/* AF_INET or AF_INET6 */
 	uint64_t count;
 };
+
+struct report {
+	const struct comm_count *c;
+	size_t n;
+	uint64_t stats[NR_STATS];
+	int final;		/* the end of tracing, not an interval */
+	int families;		/* -6: print the family in each key */
+	char time_local[16];	/* "HH:MM:SS", for interval lines */
+	char time_utc[32];	/* ISO 8601, for JSON */
+};
+
 void sort_counts(struct comm_count *c, size_t n);
-int print_tracing(FILE *f);
-int print_done(FILE *f, const struct comm_count *c, size_t n);
+int print_tracing(FILE *f, int json);
+int print_report(FILE *f, const struct report *r, int json);
+void print_not_counted(FILE *f, const uint64_t *stats);
+
+/* loader.c: the bpf() wrappers, and the error exit, for check.c. */
+extern int verbose;
+int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
+		   __u32 key_size, __u32 value_size, __u32 max_entries);
+int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
+		  const char *license, const struct bpf_insn *insns,
+		  size_t insn_cnt, char *log_buf, __u32 log_size,
+		  __u32 log_level);
+int helper_works(int helper);
+const char *look_for_tracefs(int quiet);
+int mount_private_tracefs(void);
+void fail(const char *hint, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+/* prog_clang.c: the program clang compiled from prog.bpf.c. */
+size_t prog_clang_build(struct bpf_insn *insns, size_t max,
+			const struct prog_spec *spec);
+
+/* check.c: --check. */
+int run_check(void);
+
+/* verbose.c: what -v prints. */
+struct perf_event_attr;
+void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret);
+void trace_perf_event_open(const struct perf_event_attr *attr, int pid,
+			   int cpu, int group_fd, unsigned long flags, int ret);
+void trace_ioctl(int fd, unsigned long request, int arg, int ret);
+void narrate(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void narrate_text(const char *prefix, const char *text);
 
 #endif /* ICMPCOUNT_H */

@@ -5,9 +5,9 @@
  * and the kernel's bpf() and perf_event_open() system calls.
  *
  * The story, in the order main() tells it: find tracefs (mounting a private
- * one if none is mounted), read the tracepoint's id and argument layout,
- * create the counting map, load the program, attach it through a perf event,
- * wait, then read the map and print it.  Build with `make`; run as root.
+ * one if none is mounted), read the tracepoints' ids and argument layout,
+ * create the maps, load the program, attach it through a perf event, wait,
+ * then read the maps and print them.  Build with `make`; run as root.
  * Bugs: sends made with sendmsg(), or from 32-bit processes on a 64-bit
  * kernel, never reach the sys_enter_sendto tracepoint and are not counted.
  */
@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,6 +36,7 @@
 #include <linux/perf_event.h>
 
 #include "bpf_insn.h"
+#include "disasm.h"
 #include "icmpcount.h"
 
 #ifndef VERSION
@@ -54,23 +57,28 @@
 # endif
 #endif
 
-#define MAP_NAME	"icmpcount"
-#define PROG_NAME	"icmpcount"
-#define MAX_COMMS	10240	/* distinct process names the map holds */
+#define MAX_COMMS	10240	/* distinct process names a map holds */
+#define MAX_PENDING	16384	/* -x: threads between entry and exit */
 #define TEXT_MAX	8192	/* a tracefs or sysfs file we read, at most */
 #define LOG_MIN		(64 * 1024)
 #define LOG_MAX		(UINT32_MAX >> 8)	/* kernels up to 5.1 refuse more */
+#define SECS_MAX	(366UL * 24 * 3600)
 
 static const char *const tracefs_dirs[] = {
 	"/sys/kernel/tracing",
 	"/sys/kernel/debug/tracing",
 };
+static const char tp_enter[] = "events/syscalls/sys_enter_sendto";
+static const char tp_exit[] = "events/syscalls/sys_exit_sendto";
+
+int verbose;
 
 /*
- * The system call wrappers.  Each returns what the kernel returns, as libc
- * does: an fd or 0 on success, -1 with errno set on failure.  They print
+ * The system call layer.  Each wrapper returns what the kernel returns, as
+ * libc does: an fd or 0 on success, -1 with errno set on failure.  They print
  * nothing and decide nothing; the caller reports errors.  Names and argument
- * order follow libbpf's tools/lib/bpf/bpf.c.
+ * order follow libbpf's tools/lib/bpf/bpf.c.  With -v, sys_bpf() and
+ * sys_perf_event_open() narrate each call, as strace would show it.
  */
 static inline __u64 ptr_to_u64(const void *ptr)
 {
@@ -79,18 +87,35 @@ static inline __u64 ptr_to_u64(const void *ptr)
 
 static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr, unsigned int size)
 {
-	return (int)syscall(__NR_bpf, cmd, attr, size);
+	int ret = (int)syscall(__NR_bpf, cmd, attr, size);
+
+	if (verbose)
+		trace_bpf(cmd, attr, ret);
+	return ret;
 }
 
 static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid,
 			       int cpu, int group_fd, unsigned long flags)
 {
-	return (int)syscall(__NR_perf_event_open, attr, pid, cpu, group_fd,
-			    flags);
+	int ret = (int)syscall(__NR_perf_event_open, attr, pid, cpu, group_fd,
+			       flags);
+
+	if (verbose)
+		trace_perf_event_open(attr, pid, cpu, group_fd, flags, ret);
+	return ret;
 }
 
-static int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
-			  __u32 key_size, __u32 value_size, __u32 max_entries)
+static int perf_ioctl(int fd, unsigned long request, int arg)
+{
+	int ret = ioctl(fd, request, arg);
+
+	if (verbose)
+		trace_ioctl(fd, request, arg, ret);
+	return ret;
+}
+
+int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
+		   __u32 key_size, __u32 value_size, __u32 max_entries)
 {
 	union bpf_attr attr;
 
@@ -104,9 +129,10 @@ static int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
 	return sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
 }
 
-static int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
-			 const char *license, const struct bpf_insn *insns,
-			 size_t insn_cnt, char *log_buf, __u32 log_size)
+int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
+		  const char *license, const struct bpf_insn *insns,
+		  size_t insn_cnt, char *log_buf, __u32 log_size,
+		  __u32 log_level)
 {
 	union bpf_attr attr;
 
@@ -115,7 +141,7 @@ static int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
 	attr.insn_cnt = (__u32)insn_cnt;
 	attr.insns = ptr_to_u64(insns);
 	attr.license = ptr_to_u64(license);
-	attr.log_level = log_buf ? 1 : 0;
+	attr.log_level = log_buf ? log_level : 0;
 	attr.log_size = log_buf ? log_size : 0;
 	attr.log_buf = ptr_to_u64(log_buf);
 	if (prog_name)
@@ -148,8 +174,8 @@ static int bpf_map_get_next_key(int fd, const void *key, void *next_key)
 /*
  * Errors.  Every failure is one line on stderr,
  *	icmpcount: <what failed>: <strerror>[ (<what to do>)]
- * and exit status 1.  Usage errors exit 2.  The kernel drops our maps,
- * program and perf event when the process exits, so no failure path can
+ * and exit status 1; usage errors exit 2.  The kernel drops our maps,
+ * programs and perf events when the process exits, so no failure path can
  * leave anything attached.
  */
 #define EXIT_USAGE	2
@@ -161,7 +187,7 @@ static const char *hint_privilege(int e)
 	       NULL;
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
+void __attribute__((noreturn, format(printf, 2, 3)))
 fail(const char *hint, const char *fmt, ...)
 {
 	int e = errno;
@@ -191,26 +217,173 @@ failx(const char *fmt, ...)
 	exit(EXIT_FAILURE);
 }
 
+/*
+ * The command line.
+ */
+struct options {
+	const char *command;
+	int program;		/* -P: 0 hand, 1 clang */
+	int exit, all, ipv6, json, dump, check;
+	unsigned long pid, duration, interval, max_comms;
+};
+
+#define SYNOPSIS \
+	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P hand|clang]\n" \
+	"                 [-p pid] [--check] [--max-comms n]\n"
+
 static void __attribute__((noreturn)) usage(void)
 {
-	fputs("usage: icmpcount [-hV] [-c command]\n", stderr);
+	fputs(SYNOPSIS, stderr);
 	exit(EXIT_USAGE);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("icmpcount: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage();
 }
 
 static void help(void)
 {
-	fputs("usage: icmpcount [-hV] [-c command]\n"
+	fputs(SYNOPSIS
 	      "\n"
 	      "Count, per process name, the ICMP echo requests sent with sendto(),\n"
-	      "until Ctrl-C, SIGTERM, or the end of the command.\n"
+	      "until Ctrl-C, SIGTERM, the end of the command, or the duration.\n"
 	      "\n"
-	      "  -c, --command CMD  run CMD (split on blanks, no shell) once tracing\n"
-	      "                     has started, and stop when it exits\n"
-	      "  -h, --help         show this help and exit\n"
-	      "  -V, --version      show the version and exit\n"
+	      "  -c, --command CMD    run CMD (split on blanks, no shell) once tracing\n"
+	      "                       has started, and stop when it exits\n"
+	      "  -x, --exit           count a send only when sendto() succeeds\n"
+	      "  -a, --all            count every echo request, even with a zero\n"
+	      "                       checksum, id or seq (busybox ping's first)\n"
+	      "  -6, --ipv6           count ICMPv6 echo requests too: @[comm, ipv6]\n"
+	      "  -p, --pid PID        count only sends from process PID\n"
+	      "  -d, --duration SECS  stop after SECS seconds\n"
+	      "  -i, --interval SECS  print the counts of each SECS seconds\n"
+	      "  -j, --json           print JSON objects, one per line\n"
+	      "  -P, --program WHICH  load the hand-assembled program (hand, the\n"
+	      "                       default) or the one clang compiled (clang)\n"
+	      "  -v, --verbose        narrate each step and system call on stderr\n"
+	      "  -S, --dump           print the instructions that would be loaded\n"
+	      "      --check          tell whether icmpcount can run here, and exit\n"
+	      "      --max-comms N    room for N process names (default 10240)\n"
+	      "  -h, --help           show this help and exit\n"
+	      "  -V, --version        show the version and exit\n"
 	      "\n"
 	      "Exit status: 0 success, 1 runtime failure, 2 usage error.\n",
 	      stdout);
+}
+
+static unsigned long number_arg(const char *what, const char *s,
+				unsigned long min, unsigned long max)
+{
+	unsigned long v;
+
+	if (parse_uint(s, max, &v) != 0) {
+		if (errno == ERANGE)
+			usage_error("%s is too large: '%s'", what, s);
+		usage_error("%s is not a number: '%s'", what, s);
+	}
+	if (v < min)
+		usage_error("%s is too small: '%s'", what, s);
+	return v;
+}
+
+enum { OPT_CHECK = 256, OPT_MAX_COMMS };
+
+static const struct option long_options[] = {
+	{ "ipv6",	no_argument,		NULL, '6' },
+	{ "all",	no_argument,		NULL, 'a' },
+	{ "command",	required_argument,	NULL, 'c' },
+	{ "duration",	required_argument,	NULL, 'd' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "interval",	required_argument,	NULL, 'i' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "pid",	required_argument,	NULL, 'p' },
+	{ "program",	required_argument,	NULL, 'P' },
+	{ "dump",	no_argument,		NULL, 'S' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "exit",	no_argument,		NULL, 'x' },
+	{ "check",	no_argument,		NULL, OPT_CHECK },
+	{ "max-comms",	required_argument,	NULL, OPT_MAX_COMMS },
+	{ NULL,		0,			NULL, 0 },
+};
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	int ch;
+
+	o->max_comms = MAX_COMMS;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":6ac:d:hi:jp:P:SvVx",
+				 long_options, NULL)) != -1) {
+		switch (ch) {
+		case '6':
+			o->ipv6 = 1;
+			break;
+		case 'a':
+			o->all = 1;
+			break;
+		case 'c':
+			o->command = optarg;
+			break;
+		case 'd':
+			o->duration = number_arg("duration", optarg, 1, SECS_MAX);
+			break;
+		case 'h':
+			help();
+			exit(EXIT_SUCCESS);
+		case 'i':
+			o->interval = number_arg("interval", optarg, 1, SECS_MAX);
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'p':
+			o->pid = number_arg("pid", optarg, 1, INT_MAX);
+			break;
+		case 'P':
+			if (strcmp(optarg, "hand") == 0)
+				o->program = 0;
+			else if (strcmp(optarg, "clang") == 0)
+				o->program = 1;
+			else
+				usage_error("program is not hand or clang: '%s'",
+					    optarg);
+			break;
+		case 'S':
+			o->dump = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'V':
+			printf("icmpcount %s\n", VERSION);
+			exit(EXIT_SUCCESS);
+		case 'x':
+			o->exit = 1;
+			break;
+		case OPT_CHECK:
+			o->check = 1;
+			break;
+		case OPT_MAX_COMMS:
+			o->max_comms = number_arg("max-comms", optarg, 1, 1UL << 20);
+			break;
+		case ':':
+			usage_error("option needs a value: '%s'", argv[optind - 1]);
+		default:
+			usage_error("unknown option: '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		usage_error("unexpected argument: '%s'", argv[optind]);
 }
 
 /* Reads a small file whole into buf, NUL-terminated. */
@@ -262,7 +435,7 @@ static void path_join(char *buf, size_t size, const char *dir, const char *a,
  * namespace of our own: the rest of the system never sees it, and it goes
  * away with us.  ICMPCOUNT_TRACEFS names another tree, for the tests.
  */
-static int has_events(const char *dir)
+static int has_events(const char *dir, int quiet)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -270,29 +443,12 @@ static int has_events(const char *dir)
 	path_join(path, sizeof(path), dir, "events", NULL);
 	if (stat(path, &st) == 0)
 		return S_ISDIR(st.st_mode);
-	if (errno == EACCES || errno == EPERM)
+	if ((errno == EACCES || errno == EPERM) && !quiet)
 		fail(hint_privilege(errno), "cannot look at %s", path);
 	return 0;
 }
 
-static void mount_private_tracefs(void)
-{
-	const char *hint = "run as root, or mount tracefs on /sys/kernel/tracing";
-
-	if (unshare(CLONE_NEWNS) != 0)
-		fail(hint, "no tracefs is mounted, and cannot make a mount namespace to mount one");
-	/* Keep our mounts from propagating back to the parent namespace. */
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		fail(hint, "cannot make the private mount namespace private");
-	if (mount("tracefs", tracefs_dirs[0], "tracefs", 0, NULL) == 0)
-		return;
-	/* Before 4.1, tracefs lived only inside debugfs. */
-	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) != 0)
-		fail(hint, "cannot mount tracefs on %s or debugfs on /sys/kernel/debug",
-		     tracefs_dirs[0]);
-}
-
-static const char *find_tracefs(void)
+const char *look_for_tracefs(int quiet)
 {
 	const char *dir = secure_getenv("ICMPCOUNT_TRACEFS");
 	size_t i;
@@ -300,17 +456,55 @@ static const char *find_tracefs(void)
 	if (dir)
 		return dir;
 	for (i = 0; i < ARRAY_SIZE(tracefs_dirs); i++)
-		if (has_events(tracefs_dirs[i]))
+		if (has_events(tracefs_dirs[i], quiet))
 			return tracefs_dirs[i];
-	mount_private_tracefs();
-	for (i = 0; i < ARRAY_SIZE(tracefs_dirs); i++)
-		if (has_events(tracefs_dirs[i]))
-			return tracefs_dirs[i];
-	errno = ENOENT;
-	fail("is tracefs enabled in this kernel?", "mounted tracefs, but found no events/ in it");
+	return NULL;
 }
 
-/* Step 2: the tracepoint's id, and where its arguments sit in its record. */
+int mount_private_tracefs(void)
+{
+	int r;
+
+	r = unshare(CLONE_NEWNS);
+	narrate("unshare(CLONE_NEWNS) = %d", r);
+	if (r != 0)
+		return -1;
+	/* Keep our mounts from propagating back to the parent namespace. */
+	r = mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	narrate("mount(\"none\", \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = %d", r);
+	if (r != 0)
+		return -1;
+	r = mount("tracefs", tracefs_dirs[0], "tracefs", 0, NULL);
+	narrate("mount(\"tracefs\", \"%s\", \"tracefs\", 0, NULL) = %d",
+		tracefs_dirs[0], r);
+	if (r == 0)
+		return 0;
+	/* Before 4.1, tracefs lived only inside debugfs. */
+	r = mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	narrate("mount(\"debugfs\", \"/sys/kernel/debug\", \"debugfs\", 0, NULL) = %d", r);
+	return r;
+}
+
+static const char *find_tracefs(void)
+{
+	const char *hint = "run as root, or mount tracefs on /sys/kernel/tracing";
+	const char *dir = look_for_tracefs(0);
+
+	if (!dir) {
+		if (mount_private_tracefs() != 0)
+			fail(hint, "no tracefs is mounted, and cannot mount one in a private namespace");
+		dir = look_for_tracefs(0);
+	}
+	if (!dir) {
+		errno = ENOENT;
+		fail("is tracefs enabled in this kernel?",
+		     "mounted tracefs, but found no events/ in it");
+	}
+	narrate("tracefs: %s", dir);
+	return dir;
+}
+
+/* Step 2: the tracepoints' ids, and where their fields sit in the record. */
 static unsigned int find_tracepoint_id(const char *tracefs, const char *tp)
 {
 	char path[PATH_MAX], text[64];
@@ -323,62 +517,140 @@ static unsigned int find_tracepoint_id(const char *tracefs, const char *tp)
 		     hint_privilege(errno), "cannot read %s", path);
 	if (parse_tracepoint_id(text, &id) != 0)
 		failx("cannot parse %s: not a tracepoint id", path);
+	narrate("read %s: %u", path, id);
 	return id;
 }
 
-static void read_sendto_fields(const char *tracefs, const char *tp,
-			       struct sendto_fields *f)
+static void read_fields(const char *tracefs, const char *tp,
+			struct sendto_fields *f,
+			int (*parse)(const char *, struct sendto_fields *,
+				     const char **))
 {
 	char path[PATH_MAX], text[TEXT_MAX];
 	const char *why;
 
 	path_join(path, sizeof(path), tracefs, tp, "format");
 	if (read_text(path, text, sizeof(text)) != 0)
-		fail(hint_privilege(errno), "cannot read %s", path);
-	if (parse_sendto_format(text, f, &why) != 0)
+		fail(errno == ENOENT ?
+		     "kernel built without CONFIG_FTRACE_SYSCALLS?" :
+		     hint_privilege(errno), "cannot read %s", path);
+	if (parse(text, f, &why) != 0)
 		failx("cannot parse %s: %s", path, why);
+	if (parse == parse_exit_format)
+		narrate("read %s: ret at %u (%u bytes)", path, f->ret.offset,
+			f->ret.size);
+	else
+		narrate("read %s: buff at %u, len at %u, addr at %u (%u, %u, %u bytes)",
+			path, f->buff.offset, f->len.offset, f->addr.offset,
+			f->buff.size, f->len.size, f->addr.size);
 }
 
 /*
- * Step 3: the map, comm -> count.  A per-CPU hash: each CPU counts in a slot
- * of its own, so the program needs no atomic add (which 32-bit JITs refuse),
- * and we sum the slots of all possible CPUs when we read it.  Before 5.11 the
- * kernel charged BPF memory to RLIMIT_MEMLOCK; if the kernel says EPERM, try
- * once more with the limit raised.  Before 4.15 maps had no names.
+ * The layout a kernel of this word size uses, for --dump without tracefs:
+ * an 8-byte common header, the syscall number, then one long per argument.
  */
-static int create_counts_map(void)
+static void default_fields(struct sendto_fields *f)
+{
+	unsigned int l = sizeof(long), args = l == 8 ? 16 : 12;
+
+	f->buff = (struct tp_field){ args + 1 * l, l };
+	f->len = (struct tp_field){ args + 2 * l, l };
+	f->addr = (struct tp_field){ args + 4 * l, l };
+	f->ret = (struct tp_field){ args, l };
+}
+
+/*
+ * Step 3: the maps.  counts (and counts6 for -6) map a comm to a count.
+ * They are per-CPU hashes: each CPU counts in a slot of its own, so the
+ * program needs no atomic add (which 32-bit JITs refuse), and we sum the
+ * slots of all possible CPUs when we read them.  stats is a per-CPU array of
+ * the sends left out, and why.  pending (-x) remembers a send from entry to
+ * exit; it is an LRU hash, so threads that die in between cannot fill it.
+ * Maps an option does not use are made with one entry: the program still
+ * names them.  Before 5.11 the kernel charged BPF memory to RLIMIT_MEMLOCK,
+ * so on EPERM try once more with the limit raised; before 4.15 maps had no
+ * names, so on EINVAL try once more without one.
+ */
+struct maps {
+	int counts, counts6, stats, pending;
+};
+
+static int create_map(enum bpf_map_type type, const char *name,
+		      __u32 key_size, __u32 value_size, __u32 max_entries)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	int fd;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, MAP_NAME, COMM_LEN,
-			    sizeof(__u64), MAX_COMMS);
+	fd = bpf_map_create(type, name, key_size, value_size, max_entries);
 	if (fd < 0 && errno == EPERM &&
+	    !secure_getenv("ICMPCOUNT_TEST_NO_MEMLOCK") &&
 	    setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0)
-		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, MAP_NAME,
-				    COMM_LEN, sizeof(__u64), MAX_COMMS);
+		fd = bpf_map_create(type, name, key_size, value_size,
+				    max_entries);
 	if (fd < 0 && errno == EINVAL)
-		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, NULL, COMM_LEN,
-				    sizeof(__u64), MAX_COMMS);
+		fd = bpf_map_create(type, NULL, key_size, value_size,
+				    max_entries);
 	if (fd < 0)
-		fail(hint_privilege(errno), "cannot create BPF map %s", MAP_NAME);
+		fail(hint_privilege(errno), "cannot create BPF map %s", name);
 	return fd;
 }
 
+static void create_maps(struct maps *m, const struct options *o)
+{
+	__u32 comms = (__u32)o->max_comms;
+
+	m->counts = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount",
+			       COMM_LEN, sizeof(__u64), comms);
+	m->counts6 = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6",
+				COMM_LEN, sizeof(__u64), o->ipv6 ? comms : 1);
+	m->stats = create_map(BPF_MAP_TYPE_PERCPU_ARRAY, "icmpcount_stat",
+			      sizeof(__u32), sizeof(__u64), NR_STATS);
+	m->pending = o->exit ?
+		create_map(BPF_MAP_TYPE_LRU_HASH, "icmpcount_pend",
+			   sizeof(__u32), sizeof(__u32), MAX_PENDING) :
+		create_map(BPF_MAP_TYPE_HASH, "icmpcount_pend",
+			   sizeof(__u32), sizeof(__u32), 1);
+}
+
 /*
- * Step 4: the program.  Load it without a log, which is fastest; only when
- * the kernel refuses it, load it again with a log, growing the buffer while
- * the kernel says ENOSPC, and print the log as the verifier wrote it.
+ * Step 4: the programs.  Build the instruction array, hand-assembled
+ * (prog_hand.c) or compiled by clang (prog.bpf.c, via prog_clang.c), with
+ * the field offsets, map fds and options put in.  Load it without a log,
+ * which is fastest; only when the kernel refuses it, load it again with a
+ * log, growing the buffer while the kernel says ENOSPC, and print the log.
  */
+static size_t build_prog(struct bpf_insn *insns, const struct prog_spec *spec,
+			 int program)
+{
+	size_t cnt;
+
+	if (program == 0)
+		return prog_hand_build(insns, PROG_MAX_INSNS, spec);
+	cnt = prog_clang_build(insns, PROG_MAX_INSNS, spec);
+	if (cnt == 0 && errno == ENOTSUP)
+		failx("-P clang: this icmpcount was built without clang");
+	if (cnt == 0)
+		fail(NULL, "cannot build the clang program");
+	return cnt;
+}
+
 static int prog_load(const struct bpf_insn *insns, size_t cnt)
 {
+	char stats[1024];
 	int fd;
 
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, PROG_NAME, "GPL", insns,
-			   cnt, NULL, 0);
+	/* -v: the verifier's statistics (BPF_LOG_STATS, 5.2 and later). */
+	stats[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "icmpcount", "GPL",
+			   insns, cnt, verbose ? stats : NULL, sizeof(stats), 4);
+	if (fd < 0 && verbose)
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "icmpcount", "GPL",
+				   insns, cnt, NULL, 0, 0);
 	if (fd < 0 && errno == EINVAL)	/* before 4.15: no program names */
 		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL",
-				   insns, cnt, NULL, 0);
+				   insns, cnt, NULL, 0, 0);
+	if (fd >= 0 && stats[0])
+		narrate_text("verifier: ", stats);
 	return fd;
 }
 
@@ -394,7 +666,8 @@ fail_load(const struct bpf_insn *insns, size_t cnt)
 		if (!log)
 			break;
 		if (bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", insns,
-				  cnt, log, (__u32)size) >= 0 || errno != ENOSPC) {
+				  cnt, log, (__u32)size, 1) >= 0 ||
+		    errno != ENOSPC) {
 			if (log[0])
 				fprintf(stderr, "%s", log);
 			free(log);
@@ -408,12 +681,11 @@ fail_load(const struct bpf_insn *insns, size_t cnt)
 }
 
 /*
- * The program reads user memory with bpf_probe_read_user (5.5 and later).
+ * The programs read user memory with bpf_probe_read_user (5.5 and later).
  * Older kernels have only bpf_probe_read.  Rather than guess from the
- * version, load the program; if the kernel refuses it, ask whether it knows
- * the helper at all, with a three-instruction program, and fall back if not.
+ * version, ask the kernel once, with a tiny program that calls the helper.
  */
-static int helper_works(int helper)
+int helper_works(int helper)
 {
 	const struct bpf_insn probe[] = {
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
@@ -424,7 +696,8 @@ static int helper_works(int helper)
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
-	int fd = prog_load(probe, ARRAY_SIZE(probe));
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", probe,
+			       ARRAY_SIZE(probe), NULL, 0, 0);
 
 	if (fd < 0)
 		return 0;
@@ -432,26 +705,29 @@ static int helper_works(int helper)
 	return 1;
 }
 
-static int load_prog(const struct sendto_fields *f, int counts_fd)
+static int pick_read_user(void)
+{
+	if (secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ||
+	    !helper_works(BPF_FUNC_probe_read_user)) {
+		narrate("bpf_probe_read_user is missing: using bpf_probe_read");
+		return BPF_FUNC_probe_read;
+	}
+	return BPF_FUNC_probe_read_user;
+}
+
+static int load_prog(struct prog_spec *spec, int program)
 {
 	struct bpf_insn insns[PROG_MAX_INSNS];
-	struct prog_spec spec = {
-		.fields = f,
-		.counts_fd = counts_fd,
-		.read_user = BPF_FUNC_probe_read_user,
-	};
 	size_t cnt;
-	int fd = -1;
+	int fd;
 
-	if (secure_getenv("ICMPCOUNT_TEST_NO_READ_USER"))
-		spec.read_user = BPF_FUNC_probe_read;
-	cnt = prog_hand_build(insns, ARRAY_SIZE(insns), &spec);
+	cnt = build_prog(insns, spec, program);
 	fd = prog_load(insns, cnt);
 	if (fd < 0 && errno == EINVAL &&
-	    spec.read_user == BPF_FUNC_probe_read_user &&
-	    !helper_works(BPF_FUNC_probe_read_user)) {
-		spec.read_user = BPF_FUNC_probe_read;
-		cnt = prog_hand_build(insns, ARRAY_SIZE(insns), &spec);
+	    spec->read_user == BPF_FUNC_probe_read_user &&
+	    pick_read_user() != BPF_FUNC_probe_read_user) {
+		spec->read_user = BPF_FUNC_probe_read;
+		cnt = build_prog(insns, spec, program);
 		fd = prog_load(insns, cnt);
 	}
 	if (fd < 0)
@@ -462,7 +738,7 @@ static int load_prog(const struct sendto_fields *f, int counts_fd)
 /*
  * Step 5: attach.  A tracepoint's BPF program hangs off a perf event for
  * that tracepoint.  The program then runs on every CPU; the event's CPU
- * only decides where perf samples would go, and our program emits none.
+ * only decides where perf samples would go, and our programs make none.
  */
 static int attach_prog(int prog_fd, unsigned int tp_id)
 {
@@ -480,10 +756,10 @@ static int attach_prog(int prog_fd, unsigned int tp_id)
 	if (fd < 0)
 		fail(hint_privilege(errno), "cannot open perf event for tracepoint %u",
 		     tp_id);
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
+	if (perf_ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
 		fail(hint_privilege(errno), "cannot attach BPF program to tracepoint %u",
 		     tp_id);
-	if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
+	if (perf_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
 		fail(hint_privilege(errno), "cannot enable perf event for tracepoint %u",
 		     tp_id);
 	return fd;
@@ -552,18 +828,15 @@ static void start_command(struct command *cmd, const char *line)
 	sigset_t empty;
 	char *file;
 
-	sigemptyset(&empty);
-
 	cmd->argv = split_blanks(line);
-	if (!cmd->argv) {
-		fprintf(stderr, "icmpcount: empty command: '%s'\n", line);
-		usage();
-	}
+	if (!cmd->argv)
+		usage_error("empty command: '%s'", line);
 	file = find_command(cmd->argv[0]);
 	if (!file)
 		fail(NULL, "cannot run %s", cmd->argv[0]);
 	if (pipe2(go, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
 		fail(NULL, "cannot make a pipe");
+	sigemptyset(&empty);
 	cmd->pid = fork();
 	if (cmd->pid < 0)
 		fail(NULL, "cannot fork");
@@ -608,41 +881,16 @@ static void release_command(struct command *cmd)
 }
 
 /*
- * Step 6: wait.  The end is SIGINT, SIGTERM, or the command's exit.  The
- * signals are blocked and taken with sigwaitinfo(), so none can interrupt
- * the printing that follows.
+ * Step 7 (used from step 6 too): read the maps.  Walk the keys with
+ * BPF_MAP_GET_NEXT_KEY and sum each key's per-CPU slots, one per possible
+ * CPU, as BPF_MAP_LOOKUP_ELEM returns them.
  */
-static void wait_for_end(const sigset_t *set, struct command *cmd)
-{
-	siginfo_t info;
-	int sig;
+struct totals {
+	struct comm_count *c;
+	size_t n, max;
+	uint64_t stats[NR_STATS];
+};
 
-	for (;;) {
-		sig = sigwaitinfo(set, &info);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			fail(NULL, "cannot wait for signals");
-		}
-		if (sig != SIGCHLD)
-			break;
-		if (cmd->pid > 0 && waitpid(cmd->pid, NULL, WNOHANG) == cmd->pid) {
-			cmd->pid = 0;
-			break;
-		}
-	}
-	/* Stopped by a signal: the command does not outlive the trace. */
-	if (cmd->pid > 0) {
-		kill(cmd->pid, SIGTERM);
-		cmd->pid = 0;
-	}
-}
-
-/*
- * Step 7: read the map.  Walk the keys with BPF_MAP_GET_NEXT_KEY and sum
- * each key's per-CPU slots, one per possible CPU, as BPF_MAP_LOOKUP_ELEM
- * returns them.
- */
 static unsigned int possible_cpus(void)
 {
 	const char *path = "/sys/devices/system/cpu/possible";
@@ -656,41 +904,93 @@ static unsigned int possible_cpus(void)
 	return n;
 }
 
-static size_t read_counts(int map_fd, struct comm_count **out)
+static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
 {
-	unsigned int i, ncpus = possible_cpus();
-	__u64 *values = calloc(ncpus, sizeof(*values));
-	struct comm_count *c = NULL;
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < ncpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+static void read_counts(int map_fd, int family, __u64 *values,
+			unsigned int ncpus, struct totals *t)
+{
 	char key[COMM_LEN], next[COMM_LEN];
-	size_t n = 0, max = 0;
 	const void *prev = NULL;
 
-	if (!values)
-		fail(NULL, "cannot allocate memory");
 	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
 		memcpy(key, next, sizeof(key));
 		prev = key;
 		if (bpf_map_lookup_elem(map_fd, key, values) != 0) {
 			if (errno == ENOENT)	/* deleted since: skip it */
 				continue;
-			fail(NULL, "cannot read BPF map %s", MAP_NAME);
+			fail(NULL, "cannot read BPF map");
 		}
-		if (n == max) {
-			max = max ? 2 * max : 64;
-			c = realloc(c, max * sizeof(*c));
-			if (!c)
+		if (t->n == t->max) {
+			t->max = t->max ? 2 * t->max : 64;
+			t->c = realloc(t->c, t->max * sizeof(*t->c));
+			if (!t->c)
 				fail(NULL, "cannot allocate memory");
 		}
-		memcpy(c[n].comm, key, COMM_LEN);
-		c[n].count = 0;
-		for (i = 0; i < ncpus; i++)
-			c[n].count += values[i];
-		n++;
+		memcpy(t->c[t->n].comm, key, COMM_LEN);
+		t->c[t->n].family = family;
+		t->c[t->n].count = sum_cpus(values, ncpus);
+		t->n++;
 	}
 	if (errno != ENOENT)
-		fail(NULL, "cannot walk BPF map %s", MAP_NAME);
+		fail(NULL, "cannot walk BPF map");
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct comm_count *x = a, *y = b;
+	int r = memcmp(x->comm, y->comm, COMM_LEN);
+
+	return r ? r : x->family - y->family;
+}
+
+/* The totals since the start, sorted by key so intervals can diff them. */
+static void read_totals(const struct maps *m, unsigned int ncpus,
+			struct totals *t)
+{
+	__u64 *values = calloc(ncpus, sizeof(*values));
+	__u32 i;
+
+	if (!values)
+		fail(NULL, "cannot allocate memory");
+	t->n = 0;
+	read_counts(m->counts, AF_INET, values, ncpus, t);
+	read_counts(m->counts6, AF_INET6, values, ncpus, t);
+	qsort(t->c, t->n, sizeof(*t->c), cmp_key);
+	for (i = 0; i < NR_STATS; i++) {
+		if (bpf_map_lookup_elem(m->stats, &i, values) != 0)
+			fail(NULL, "cannot read BPF map icmpcount_stat");
+		t->stats[i] = sum_cpus(values, ncpus);
+	}
 	free(values);
-	*out = c;
+}
+
+/* An interval's counts: now minus before, leaving out what did not move. */
+static size_t diff_totals(const struct totals *now, const struct totals *before,
+			  struct comm_count *out, uint64_t *stats)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < now->n; i++) {
+		const struct comm_count *b = before->n ?
+			bsearch(&now->c[i], before->c, before->n,
+				sizeof(*before->c), cmp_key) : NULL;
+		uint64_t d = now->c[i].count - (b ? b->count : 0);
+
+		if (d) {
+			out[n] = now->c[i];
+			out[n++].count = d;
+		}
+	}
+	for (i = 0; i < NR_STATS; i++)
+		stats[i] = now->stats[i] - before->stats[i];
 	return n;
 }
 
@@ -702,6 +1002,95 @@ static void check_stdout(int r)
 	if (errno != EPIPE)
 		fail(NULL, "cannot write to stdout");
 	exit(EXIT_FAILURE);
+}
+
+static void print_totals(const struct totals *now, const struct totals *before,
+			 const struct options *o, int final)
+{
+	struct comm_count *c = calloc(now->n + 1, sizeof(*c));
+	struct report r = { .final = final, .families = o->ipv6, .c = c };
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!c)
+		fail(NULL, "cannot allocate memory");
+	r.n = diff_totals(now, before, c, r.stats);
+	sort_counts(c, r.n);
+	strftime(r.time_local, sizeof(r.time_local), "%H:%M:%S",
+		 localtime_r(&t, &tm));
+	strftime(r.time_utc, sizeof(r.time_utc), "%Y-%m-%dT%H:%M:%SZ",
+		 gmtime_r(&t, &tm));
+	check_stdout(print_report(stdout, &r, o->json));
+	free(c);
+}
+
+/*
+ * Step 6: wait.  The end is SIGINT, SIGTERM, the command's exit, or the
+ * duration; -i prints what each interval counted on the way.  The signals
+ * are blocked and taken with sigtimedwait(), so none can interrupt a print.
+ */
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void wait_for_end(const sigset_t *set, struct command *cmd,
+			 const struct options *o, const struct maps *m,
+			 unsigned int ncpus, struct totals *prev)
+{
+	double start = now_secs(), next = start + (double)o->interval;
+	double end = start + (double)o->duration;
+
+	for (;;) {
+		double t = now_secs(), until = -1;
+		struct timespec ts, *timeout = NULL;
+		siginfo_t info;
+		int sig;
+
+		if (o->duration && t >= end)
+			break;
+		if (o->interval && t >= next) {
+			struct totals cur = { 0 };
+
+			read_totals(m, ncpus, &cur);
+			print_totals(&cur, prev, o, 0);
+			free(prev->c);
+			*prev = cur;
+			next += (double)o->interval;
+			continue;
+		}
+		if (o->interval)
+			until = next;
+		if (o->duration && (until < 0 || end < until))
+			until = end;
+		if (until >= 0) {
+			double d = until - t;
+
+			ts.tv_sec = (time_t)d;
+			ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+			timeout = &ts;
+		}
+		sig = sigtimedwait(set, &info, timeout);
+		if (sig < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fail(NULL, "cannot wait for signals");
+		}
+		if (sig != SIGCHLD)
+			break;
+		if (cmd->pid > 0 && waitpid(cmd->pid, NULL, WNOHANG) == cmd->pid) {
+			cmd->pid = 0;
+			break;
+		}
+	}
+	/* Stopped before the command ended: it does not outlive the trace. */
+	if (cmd->pid > 0) {
+		kill(cmd->pid, SIGTERM);
+		cmd->pid = 0;
+	}
 }
 
 /* With fd 0, 1 or 2 closed, our first fds would take their place. */
@@ -717,45 +1106,68 @@ static void open_std_fds(void)
 	}
 }
 
-static const struct option long_options[] = {
-	{ "command",	required_argument,	NULL, 'c' },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "version",	no_argument,		NULL, 'V' },
-	{ NULL,		0,			NULL, 0 },
-};
+/* -S: print the programs as they would be loaded, and load nothing. */
+static void dump_progs(const struct options *o)
+{
+	const char *tracefs = look_for_tracefs(1);
+	struct bpf_insn insns[PROG_MAX_INSNS];
+	struct sendto_fields fields;
+	struct prog_spec spec = {
+		.fields = &fields, .read_user = BPF_FUNC_probe_read_user,
+		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
+		.pid = (int)o->pid,
+	};
+	size_t cnt;
+
+	default_fields(&fields);
+	/* As root, read the real layout; without privileges, say what we use. */
+	if (!tracefs && mount_private_tracefs() == 0)
+		tracefs = look_for_tracefs(1);
+	if (tracefs) {
+		read_fields(tracefs, tp_enter, &fields, parse_sendto_format);
+		if (o->exit)
+			read_fields(tracefs, tp_exit, &fields, parse_exit_format);
+	} else {
+		fprintf(stderr, "icmpcount: tracefs is not readable: using the usual %zu-bit layout\n",
+			8 * sizeof(long));
+	}
+	printf("; map fds are put in at load time: counts %d, counts6 %d, stats %d, pending %d\n",
+	       spec.counts_fd, spec.counts6_fd, spec.stats_fd, spec.pending_fd);
+	cnt = build_prog(insns, &spec, o->program);
+	printf("; sys_enter_sendto: %zu instructions\n", cnt);
+	disasm_print(stdout, insns, cnt);
+	if (o->exit) {
+		spec.kind = PROG_EXIT;
+		cnt = build_prog(insns, &spec, o->program);
+		printf("; sys_exit_sendto: %zu instructions\n", cnt);
+		disasm_print(stdout, insns, cnt);
+	}
+	check_stdout(fflush(stdout));
+}
 
 int main(int argc, char **argv)
 {
-	const char *tp = "events/syscalls/sys_enter_sendto";
+	struct options opt = { 0 };
 	struct command cmd = { .pid = 0 };
-	const char *command = NULL, *tracefs;
+	struct totals start = { 0 }, end = { 0 };
 	struct sendto_fields fields;
-	struct comm_count *counts;
-	unsigned int tp_id;
-	int map_fd, prog_fd, perf_fd, ch;
+	struct prog_spec spec;
+	struct maps maps;
+	unsigned int enter_id, exit_id = 0, ncpus;
+	int enter_prog, exit_prog = -1, enter_perf, exit_perf = -1;
+	const char *tracefs;
 	sigset_t set;
-	size_t n;
 
 	open_std_fds();
-	while ((ch = getopt_long(argc, argv, "c:hV", long_options, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			command = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_SUCCESS;
-		case 'V':
-			printf("icmpcount %s\n", VERSION);
-			return EXIT_SUCCESS;
-		default:
-			usage();
-		}
+	parse_args(argc, argv, &opt);
+	if (opt.check)
+		return run_check();
+	if (opt.dump) {
+		dump_progs(&opt);
+		return EXIT_SUCCESS;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "icmpcount: unexpected argument: '%s'\n", argv[optind]);
-		usage();
-	}
+	if (opt.pid && kill((pid_t)opt.pid, 0) != 0 && errno == ESRCH)
+		failx("no process with pid %lu", opt.pid);
 
 	/*
 	 * Take the end signals only when we wait for them, so a Ctrl-C during
@@ -769,36 +1181,61 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	/* Fork the command first, held until we are attached. */
-	if (command)
-		start_command(&cmd, command);
+	if (opt.command)
+		start_command(&cmd, opt.command);
 
 	/* A reader that goes away makes writes fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Find the tracepoint and the layout of its arguments. */
+	/* Find the tracepoints and the layout of their fields. */
 	tracefs = find_tracefs();
-	tp_id = find_tracepoint_id(tracefs, tp);
-	read_sendto_fields(tracefs, tp, &fields);
+	enter_id = find_tracepoint_id(tracefs, tp_enter);
+	read_fields(tracefs, tp_enter, &fields, parse_sendto_format);
+	if (opt.exit) {
+		exit_id = find_tracepoint_id(tracefs, tp_exit);
+		read_fields(tracefs, tp_exit, &fields, parse_exit_format);
+	}
+	ncpus = possible_cpus();
 
-	/* Create the map, load the program that counts into it, attach it. */
-	map_fd = create_counts_map();
-	prog_fd = load_prog(&fields, map_fd);
-	perf_fd = attach_prog(prog_fd, tp_id);
-	check_stdout(print_tracing(stdout));
+	/* Create the maps, and load the programs that count into them. */
+	create_maps(&maps, &opt);
+	spec = (struct prog_spec){
+		.kind = PROG_ENTRY, .fields = &fields,
+		.counts_fd = maps.counts, .counts6_fd = maps.counts6,
+		.stats_fd = maps.stats, .pending_fd = maps.pending,
+		.read_user = secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ?
+			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
+		.ipv6 = opt.ipv6, .all = opt.all, .exit = opt.exit,
+		.pid = (int)opt.pid,
+	};
+	enter_prog = load_prog(&spec, opt.program);
+	if (opt.exit) {
+		spec.kind = PROG_EXIT;
+		exit_prog = load_prog(&spec, opt.program);
+	}
+
+	/* Attach: the exit program first, so no remembered send is lost. */
+	if (opt.exit)
+		exit_perf = attach_prog(exit_prog, exit_id);
+	enter_perf = attach_prog(enter_prog, enter_id);
+	check_stdout(print_tracing(stdout, opt.json));
 
 	/* Let the command run; trace until it exits or a signal comes. */
-	if (command)
+	if (opt.command)
 		release_command(&cmd);
-	wait_for_end(&set, &cmd);
+	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
 	/* Detach, so the counts stand still, then print them. */
-	close(perf_fd);
-	close(prog_fd);
-	n = read_counts(map_fd, &counts);
-	sort_counts(counts, n);
-	check_stdout(print_done(stdout, counts, n));
-	close(map_fd);
-	free(counts);
+	close(enter_perf);
+	if (exit_perf >= 0)
+		close(exit_perf);
+	read_totals(&maps, ncpus, &end);
+	if (!opt.json)
+		print_not_counted(stderr, end.stats);
+	free(start.c);
+	start = (struct totals){ 0 };
+	print_totals(&end, &start, &opt, 1);
+	free(end.c);
 	if (cmd.argv) {
 		free(cmd.argv[0]);
 		free(cmd.argv);

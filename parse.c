@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ static int parse_decimal(const char *s, const char **end, unsigned long max,
 	for (; isdigit((unsigned char)*s); s++) {
 		unsigned int d = (unsigned int)(*s - '0');
 
-		if (v > (max - d) / 10) {
+		if (d > max || v > (max - d) / 10) {
 			errno = ERANGE;
 			return -1;
 		}
@@ -134,16 +135,24 @@ static int parse_field_line(const char *line, const char *eol,
 /* The record a tracepoint program reads is at most this long. */
 #define TP_RECORD_MAX	8192
 
-int parse_sendto_format(const char *text, struct sendto_fields *f,
-			const char **why)
+/*
+ * Finds each of the n named fields in a format file.  A field that is
+ * missing, appears twice, or has a width or offset the verifier would refuse
+ * for a context load (aligned loads of 4 or 8 bytes) fails the whole file.
+ */
+static int parse_fields(const char *text, const char *const *names,
+			struct tp_field *const *slot, size_t n, const char **why)
 {
-	static const char *const names[] = { "buff", "len", "addr" };
-	struct tp_field *slot[] = { &f->buff, &f->len, &f->addr };
-	int seen[ARRAY_SIZE(names)] = { 0 };
+	static char missing[48];
+	int seen[4] = { 0 };
 	const char *line, *eol;
 	size_t i;
 
 	*why = NULL;
+	if (n > ARRAY_SIZE(seen)) {
+		errno = EINVAL;
+		return -1;
+	}
 	for (line = text; *line; line = *eol ? eol + 1 : eol) {
 		struct tp_field fl;
 		char name[64];
@@ -158,9 +167,7 @@ int parse_sendto_format(const char *text, struct sendto_fields *f,
 			errno = EINVAL;
 			return -1;
 		}
-		if (r == 0)
-			continue;
-		for (i = 0; i < ARRAY_SIZE(names); i++) {
+		for (i = 0; r > 0 && i < n; i++) {
 			if (strcmp(name, names[i]) != 0)
 				continue;
 			if (seen[i]) {
@@ -168,7 +175,6 @@ int parse_sendto_format(const char *text, struct sendto_fields *f,
 				errno = EINVAL;
 				return -1;
 			}
-			/* The verifier takes aligned loads of 4 or 8 bytes. */
 			if ((fl.size != 4 && fl.size != 8) ||
 			    fl.offset % fl.size != 0 ||
 			    fl.offset + fl.size > TP_RECORD_MAX) {
@@ -180,15 +186,36 @@ int parse_sendto_format(const char *text, struct sendto_fields *f,
 			seen[i] = 1;
 		}
 	}
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
+	for (i = 0; i < n; i++) {
 		if (!seen[i]) {
-			*why = i == 0 ? "no field 'buff'" :
-			       i == 1 ? "no field 'len'" : "no field 'addr'";
+			snprintf(missing, sizeof(missing), "no field '%s'",
+				 names[i]);
+			*why = missing;
 			errno = ENOENT;
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* sys_enter_sendto: the three arguments the entry program reads. */
+int parse_sendto_format(const char *text, struct sendto_fields *f,
+			const char **why)
+{
+	static const char *const names[] = { "buff", "len", "addr" };
+	struct tp_field *const slot[] = { &f->buff, &f->len, &f->addr };
+
+	return parse_fields(text, names, slot, ARRAY_SIZE(names), why);
+}
+
+/* sys_exit_sendto: the return value the exit program reads. */
+int parse_exit_format(const char *text, struct sendto_fields *f,
+		      const char **why)
+{
+	static const char *const names[] = { "ret" };
+	struct tp_field *const slot[] = { &f->ret };
+
+	return parse_fields(text, names, slot, ARRAY_SIZE(names), why);
 }
 
 /* /sys/devices/system/cpu/possible: "0-3,5,7-9\n".  Counts the CPUs. */

@@ -212,7 +212,7 @@ static long count_of(const char *out, const char *comm)
 }
 
 /*
- * Objects of ours left in the kernel: programs and maps named "icmpcount".
+ * Objects of ours left in the kernel: programs and maps named "icmpcount*".
  * The kernel frees a program shortly after its last fd closes, so callers
  * poll for a moment before they call it a leak.
  */
@@ -254,8 +254,8 @@ static int count_named(int get_next, int get_fd, const char *name)
 			attr.info.info = (__u64)(unsigned long)&minfo;
 		}
 		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
-		    strcmp(get_next == BPF_PROG_GET_NEXT_ID ? pinfo.name :
-			   minfo.name, name) == 0)
+		    strncmp(get_next == BPF_PROG_GET_NEXT_ID ? pinfo.name :
+			    minfo.name, name, strlen(name)) == 0)
 			n++;
 		close(fd);
 	}

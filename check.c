@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check.c - `icmpcount --check`: can icmpcount run here, and if not, what
+ * is the fix?  Like `ply -T` and `bpftrace --info`, it looks at the kernel
+ * version and config, privileges, tracefs and the two tracepoints, asks the
+ * kernel to load tiny programs and maps of each kind icmpcount uses, and
+ * reads the JIT and unprivileged-BPF settings.  One line per item on stdout:
+ * "ok", "NO" (icmpcount cannot run; the fix follows) or "--" (for your
+ * information).  Exit 0 when icmpcount can run, 1 when it cannot.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include <linux/bpf.h>
+
+#include "bpf_insn.h"
+#include "icmpcount.h"
+
+static int blocking;
+
+static void __attribute__((format(printf, 2, 3)))
+item(const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (strcmp(status, "NO") == 0)
+		blocking++;
+	printf("%-3s ", status);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* The kernel config: /boot/config-<release>, else /proc/config.gz. */
+static void check_config(const char *release)
+{
+	static const char *const wanted[] = {
+		"CONFIG_BPF_SYSCALL", "CONFIG_BPF_EVENTS",
+		"CONFIG_FTRACE_SYSCALLS", "CONFIG_PERF_EVENTS",
+	};
+	char path[300], line[256], found[ARRAY_SIZE(wanted)][8];
+	const char *source = path;
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/boot/config-%s", release);
+	f = fopen(path, "re");
+	if (!f && access("/proc/config.gz", R_OK) == 0) {
+		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+		source = "/proc/config.gz";
+	}
+	if (!f) {
+		item("--", "kernel config: not found in /boot or /proc/config.gz; skipping the CONFIG_ checks");
+		return;
+	}
+	memset(found, 0, sizeof(found));
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < ARRAY_SIZE(wanted); i++) {
+			size_t n = strlen(wanted[i]);
+
+			if (strncmp(line, wanted[i], n) == 0 && line[n] == '=')
+				snprintf(found[i], sizeof(found[i]), "%.1s",
+					 line + n + 1);
+		}
+	if (source == path)
+		fclose(f);
+	else
+		pclose(f);
+	for (i = 0; i < ARRAY_SIZE(wanted); i++) {
+		if (found[i][0] == 'y')
+			item("ok", "%s=y (%s)", wanted[i], source);
+		else
+			item("NO", "%s is not set (%s): fix: a kernel built with it",
+			     wanted[i], source);
+	}
+}
+
+/* The effective capabilities, from /proc/self/status. */
+static void check_privileges(void)
+{
+	static const struct { int bit; const char *name; } caps[] = {
+		{ 39, "CAP_BPF" }, { 38, "CAP_PERFMON" }, { 21, "CAP_SYS_ADMIN" },
+	};
+	char line[256];
+	uint64_t eff = 0;
+	int have = 0;
+	size_t i;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %" SCNx64, &eff) == 1)
+			break;
+	if (f)
+		fclose(f);
+	for (i = 0; i < ARRAY_SIZE(caps); i++)
+		have += (eff >> caps[i].bit) & 1;
+	if (have == (int)ARRAY_SIZE(caps) || (eff >> 21) & 1)
+		item("ok", "privileges: CAP_SYS_ADMIN%s (uid %d)",
+		     have == (int)ARRAY_SIZE(caps) ? ", CAP_BPF, CAP_PERFMON" : "",
+		     (int)geteuid());
+	else if ((eff >> 39) & 1 && (eff >> 38) & 1)
+		item("--", "privileges: CAP_BPF and CAP_PERFMON, no CAP_SYS_ADMIN (uid %d): tracefs must be mounted and readable",
+		     (int)geteuid());
+	else
+		item("NO", "privileges: %s%s%s missing (uid %d): fix: run as root",
+		     (eff >> 39) & 1 ? "" : "CAP_BPF ",
+		     (eff >> 38) & 1 ? "" : "CAP_PERFMON ",
+		     (eff >> 21) & 1 ? "" : "CAP_SYS_ADMIN ", (int)geteuid());
+}
+
+static void check_tracepoint(const char *tracefs, const char *name,
+			     int needed)
+{
+	char path[512], text[64];
+	unsigned int id;
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracefs, name);
+	if (read_line(path, text, sizeof(text)) == 0 &&
+	    parse_tracepoint_id(text, &id) == 0)
+		item("ok", "tracepoint syscalls:%s (id %u)", name, id);
+	else
+		item(needed ? "NO" : "--", "tracepoint syscalls:%s: %s%s", name,
+		     strerror(errno),
+		     needed ? ": fix: a kernel with CONFIG_FTRACE_SYSCALLS" :
+		     " (only -x needs it)");
+}
+
+static void check_tracefs(void)
+{
+	const char *dir = look_for_tracefs(1);
+
+	if (dir) {
+		item("ok", "tracefs mounted at %s", dir);
+	} else if (mount_private_tracefs() == 0 &&
+		   (dir = look_for_tracefs(1)) != NULL) {
+		item("ok", "tracefs is not mounted; icmpcount mounts one in a private namespace");
+	} else {
+		item("NO", "tracefs: not mounted, and cannot mount one: fix: run as root, or `mount -t tracefs nodev /sys/kernel/tracing`");
+		return;
+	}
+	check_tracepoint(dir, "sys_enter_sendto", 1);
+	check_tracepoint(dir, "sys_exit_sendto", 0);
+}
+
+static void check_map(enum bpf_map_type type, const char *name,
+		      __u32 key_size, int needed)
+{
+	int fd = bpf_map_create(type, NULL, key_size, sizeof(__u64), 1);
+
+	if (fd >= 0) {
+		close(fd);
+		item("ok", "map type %s", name);
+		return;
+	}
+	item(needed ? "NO" : "--", "map type %s: %s%s", name, strerror(errno),
+	     errno == EPERM ? ": fix: run as root" :
+	     needed ? ": fix: a newer kernel" : " (only -x needs it)");
+}
+
+static void check_bpf(void)
+{
+	const struct bpf_insn ret0[] = {
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", ret0,
+			       ARRAY_SIZE(ret0), NULL, 0, 0);
+
+	if (fd < 0) {
+		item("NO", "program type TRACEPOINT: %s: fix: %s", strerror(errno),
+		     errno == EPERM ? "run as root" :
+		     "a kernel with CONFIG_BPF_SYSCALL and CONFIG_BPF_EVENTS");
+		return;
+	}
+	close(fd);
+	item("ok", "program type TRACEPOINT");
+	check_map(BPF_MAP_TYPE_PERCPU_HASH, "PERCPU_HASH", COMM_LEN, 1);
+	check_map(BPF_MAP_TYPE_PERCPU_ARRAY, "PERCPU_ARRAY", sizeof(__u32), 1);
+	check_map(BPF_MAP_TYPE_LRU_HASH, "LRU_HASH", sizeof(__u32), 0);
+	if (helper_works(BPF_FUNC_probe_read_user))
+		item("ok", "helper bpf_probe_read_user");
+	else if (helper_works(BPF_FUNC_probe_read))
+		item("ok", "helper bpf_probe_read (bpf_probe_read_user is missing; icmpcount falls back)");
+	else
+		item("NO", "helpers bpf_probe_read_user and bpf_probe_read: both refused: fix: a kernel with CONFIG_BPF_EVENTS");
+}
+
+static void check_sysctl(const char *path, const char *name,
+			 const char *const *meaning, size_t n)
+{
+	char text[32];
+	unsigned long v;
+
+	if (read_line(path, text, sizeof(text)) != 0 ||
+	    parse_uint(text, 255, &v) != 0) {
+		item("--", "%s: cannot read %s", name, path);
+		return;
+	}
+	item("--", "%s = %lu (%s)", name, v, v < n ? meaning[v] : "?");
+}
+
+int run_check(void)
+{
+	static const char *const jit[] = {
+		"off: the interpreter runs the program", "on", "on, with debug output",
+	};
+	static const char *const unpriv[] = {
+		"any user may use bpf()", "only privileged users, until reboot",
+		"only privileged users",
+	};
+	struct utsname u;
+
+	if (uname(&u) == 0) {
+		item("--", "kernel %s %s", u.release, u.machine);
+		check_config(u.release);
+	}
+	check_privileges();
+	check_tracefs();
+	check_bpf();
+	check_sysctl("/proc/sys/net/core/bpf_jit_enable", "JIT", jit,
+		     ARRAY_SIZE(jit));
+	check_sysctl("/proc/sys/kernel/unprivileged_bpf_disabled",
+		     "kernel.unprivileged_bpf_disabled", unpriv,
+		     ARRAY_SIZE(unpriv));
+	if (blocking)
+		printf("icmpcount cannot run here: %d item%s above need%s a fix\n",
+		       blocking, blocking == 1 ? "" : "s", blocking == 1 ? "s" : "");
+	else
+		printf("icmpcount can run here\n");
+	fflush(stdout);
+	return blocking ? 1 : 0;
+}

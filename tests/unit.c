@@ -1,0 +1,1387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unit.c - the unprivileged tier: no bpf(), no tracefs, no root.  It checks
+ * bpf_insn.h against hand-computed bytes, the shape of the hand-assembled
+ * programs for three record layouts, the parsers on strings and on the
+ * fixture trees in tests/fixtures (which the kernel tier also hands to the
+ * binary via ICMPCOUNT_TRACEFS), the exact bytes output.c prints, and the
+ * command line, by running the binary on options that need no privilege.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "bpf_insn.h"
+#include "icmpcount.h"
+#include "test.h"
+
+/* Relative to the top directory, where make test runs us. */
+#ifndef FIXTURES
+#define FIXTURES	"tests/fixtures"
+#endif
+#define TP_ENTER	"events/syscalls/sys_enter_sendto"
+#define TP_EXIT		"events/syscalls/sys_exit_sendto"
+
+/* Appends to a NUL-terminated message buffer, truncating quietly. */
+static void __attribute__((format(printf, 3, 4)))
+app(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+static void hex(char *buf, size_t size, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		app(buf, size, "%s%02x", i == 0 ? "" : i % 8 ? " " : ", ", b[i]);
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0:		return "none";
+	case EINVAL:	return "EINVAL";
+	case ERANGE:	return "ERANGE";
+	case ENOENT:	return "ENOENT";
+	default:	return strerror(e);
+	}
+}
+
+/* Reads FIXTURES/tree/tp/file whole; -1 with errno when it cannot. */
+static int read_fixture(const char *tree, const char *tp, const char *file,
+			char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/%s", FIXTURES, tree, tp, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	if (n == size - 1) {
+		errno = EFBIG;
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * 1. bpf_insn.h.  Each expected byte string is worked out by hand from the
+ * ISA (code = class | size/op | mode/source; byte 1 = dst | src << 4; then
+ * off and imm little-endian), so a macro that swaps or drops a field fails.
+ */
+struct enc_case {
+	const char *name;
+	struct bpf_insn insn[2];
+	unsigned char bytes[16];
+	size_t slots;
+};
+
+static const struct enc_case enc_cases[] = {
+	{ "BPF_ALU64_REG(BPF_ADD, r1, r2) encodes as 0f 21 00 00 00 00 00 00",
+	  { BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_2) },
+	  { 0x0f, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ALU64_REG(BPF_SUB, r9, r3) encodes as 1f 39 00 00 00 00 00 00",
+	  { BPF_ALU64_REG(BPF_SUB, BPF_REG_9, BPF_REG_3) },
+	  { 0x1f, 0x39, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ALU64_IMM(BPF_ADD, r1, -8) encodes as 07 01 00 00 f8 ff ff ff",
+	  { BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -8) },
+	  { 0x07, 0x01, 0x00, 0x00, 0xf8, 0xff, 0xff, 0xff }, 1 },
+	{ "BPF_ALU64_IMM(BPF_AND, r2, 0x12345678) encodes as 57 02 00 00 78 56 34 12",
+	  { BPF_ALU64_IMM(BPF_AND, BPF_REG_2, 0x12345678) },
+	  { 0x57, 0x02, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12 }, 1 },
+	{ "BPF_ALU32_IMM(BPF_XOR, r4, 0x7f) encodes as a4 04 00 00 7f 00 00 00",
+	  { BPF_ALU32_IMM(BPF_XOR, BPF_REG_4, 0x7f) },
+	  { 0xa4, 0x04, 0x00, 0x00, 0x7f, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ALU32_IMM(BPF_LSH, r0, 31) encodes as 64 00 00 00 1f 00 00 00",
+	  { BPF_ALU32_IMM(BPF_LSH, BPF_REG_0, 31) },
+	  { 0x64, 0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_MOV64_REG(r6, r1) encodes as bf 16 00 00 00 00 00 00",
+	  { BPF_MOV64_REG(BPF_REG_6, BPF_REG_1) },
+	  { 0xbf, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_MOV64_REG(r1, r10) encodes as bf a1 00 00 00 00 00 00",
+	  { BPF_MOV64_REG(BPF_REG_1, BPF_REG_10) },
+	  { 0xbf, 0xa1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_MOV64_IMM(r1, -8) encodes as b7 01 00 00 f8 ff ff ff",
+	  { BPF_MOV64_IMM(BPF_REG_1, -8) },
+	  { 0xb7, 0x01, 0x00, 0x00, 0xf8, 0xff, 0xff, 0xff }, 1 },
+	{ "BPF_MOV64_IMM(r2, 16) encodes as b7 02 00 00 10 00 00 00",
+	  { BPF_MOV64_IMM(BPF_REG_2, 16) },
+	  { 0xb7, 0x02, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_MOV32_IMM(r2, 0x7fffffff) encodes as b4 02 00 00 ff ff ff 7f",
+	  { BPF_MOV32_IMM(BPF_REG_2, 0x7fffffff) },
+	  { 0xb4, 0x02, 0x00, 0x00, 0xff, 0xff, 0xff, 0x7f }, 1 },
+	{ "BPF_MOV32_IMM(r0, -1) encodes as b4 00 00 00 ff ff ff ff",
+	  { BPF_MOV32_IMM(BPF_REG_0, -1) },
+	  { 0xb4, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff }, 1 },
+	{ "BPF_LD_IMM64(r3, 0x1122334455667788) takes two slots: 18 03 00 00 88 77 66 55, 00 00 00 00 44 33 22 11",
+	  { BPF_LD_IMM64(BPF_REG_3, 0x1122334455667788ULL) },
+	  { 0x18, 0x03, 0x00, 0x00, 0x88, 0x77, 0x66, 0x55,
+	    0x00, 0x00, 0x00, 0x00, 0x44, 0x33, 0x22, 0x11 }, 2 },
+	{ "BPF_LD_IMM64(r0, 0xdeadbeefcafef00d) keeps both halves: 18 00 00 00 0d f0 fe ca, 00 00 00 00 ef be ad de",
+	  { BPF_LD_IMM64(BPF_REG_0, 0xdeadbeefcafef00dULL) },
+	  { 0x18, 0x00, 0x00, 0x00, 0x0d, 0xf0, 0xfe, 0xca,
+	    0x00, 0x00, 0x00, 0x00, 0xef, 0xbe, 0xad, 0xde }, 2 },
+	{ "BPF_LD_IMM64_RAW(r2, 2, 0x100000007) encodes as 18 22 00 00 07 00 00 00, 00 00 00 00 01 00 00 00",
+	  { BPF_LD_IMM64_RAW(BPF_REG_2, 2, 0x100000007ULL) },
+	  { 0x18, 0x22, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00 }, 2 },
+	{ "BPF_LD_MAP_FD(r1, 5) encodes as 18 11 00 00 05 00 00 00, 00 00 00 00 00 00 00 00",
+	  { BPF_LD_MAP_FD(BPF_REG_1, 5) },
+	  { 0x18, 0x11, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 2 },
+	{ "BPF_LD_MAP_FD(r1, 70000) encodes as 18 11 00 00 70 11 01 00, 00 00 00 00 00 00 00 00",
+	  { BPF_LD_MAP_FD(BPF_REG_1, 70000) },
+	  { 0x18, 0x11, 0x00, 0x00, 0x70, 0x11, 0x01, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 2 },
+	{ "BPF_LDX_MEM(BPF_B, r1, r10, -8) encodes as 71 a1 f8 ff 00 00 00 00",
+	  { BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, -8) },
+	  { 0x71, 0xa1, 0xf8, 0xff, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_LDX_MEM(BPF_H, r1, r10, -6) encodes as 69 a1 fa ff 00 00 00 00",
+	  { BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, -6) },
+	  { 0x69, 0xa1, 0xfa, 0xff, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_LDX_MEM(BPF_W, r7, r6, 20) encodes as 61 67 14 00 00 00 00 00",
+	  { BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_6, 20) },
+	  { 0x61, 0x67, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_LDX_MEM(BPF_DW, r3, r6, 24) encodes as 79 63 18 00 00 00 00 00",
+	  { BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_6, 24) },
+	  { 0x79, 0x63, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_LDX_MEM(BPF_DW, r0, r1, 0x1234) encodes as 79 10 34 12 00 00 00 00",
+	  { BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0x1234) },
+	  { 0x79, 0x10, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_STX_MEM(BPF_DW, r0, r1, 0) encodes as 7b 10 00 00 00 00 00 00",
+	  { BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0) },
+	  { 0x7b, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_STX_MEM(BPF_W, r10, r2, -4) encodes as 63 2a fc ff 00 00 00 00",
+	  { BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_2, -4) },
+	  { 0x63, 0x2a, 0xfc, 0xff, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ST_MEM(BPF_DW, r10, -40, 1) encodes as 7a 0a d8 ff 01 00 00 00",
+	  { BPF_ST_MEM(BPF_DW, BPF_REG_10, -40, 1) },
+	  { 0x7a, 0x0a, 0xd8, 0xff, 0x01, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ST_MEM(BPF_B, r10, -1, 0xff) encodes as 72 0a ff ff ff 00 00 00",
+	  { BPF_ST_MEM(BPF_B, BPF_REG_10, -1, 0xff) },
+	  { 0x72, 0x0a, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ATOMIC_OP(BPF_DW, BPF_ADD, r0, r1, 0) encodes as db 10 00 00 00 00 00 00",
+	  { BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1, 0) },
+	  { 0xdb, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_ATOMIC_OP(BPF_W, BPF_OR, r10, r2, -8) encodes as c3 2a f8 ff 40 00 00 00",
+	  { BPF_ATOMIC_OP(BPF_W, BPF_OR, BPF_REG_10, BPF_REG_2, -8) },
+	  { 0xc3, 0x2a, 0xf8, 0xff, 0x40, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_JMP_REG(BPF_JEQ, r1, r2, 3) encodes as 1d 21 03 00 00 00 00 00",
+	  { BPF_JMP_REG(BPF_JEQ, BPF_REG_1, BPF_REG_2, 3) },
+	  { 0x1d, 0x21, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_JMP_REG(BPF_JLT, r4, r5, -2) encodes as ad 54 fe ff 00 00 00 00",
+	  { BPF_JMP_REG(BPF_JLT, BPF_REG_4, BPF_REG_5, -2) },
+	  { 0xad, 0x54, 0xfe, 0xff, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_JMP_IMM(BPF_JNE, r1, 8, -3) encodes as 55 01 fd ff 08 00 00 00",
+	  { BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 8, -3) },
+	  { 0x55, 0x01, 0xfd, 0xff, 0x08, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_JMP_IMM(BPF_JLE, r7, 8, 50) encodes as b5 07 32 00 08 00 00 00",
+	  { BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 50) },
+	  { 0xb5, 0x07, 0x32, 0x00, 0x08, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_JMP_IMM(BPF_JSLE, r1, -1, -32768) encodes as d5 01 00 80 ff ff ff ff",
+	  { BPF_JMP_IMM(BPF_JSLE, BPF_REG_1, -1, -32768) },
+	  { 0xd5, 0x01, 0x00, 0x80, 0xff, 0xff, 0xff, 0xff }, 1 },
+	{ "BPF_JMP_A(9) encodes as 05 00 09 00 00 00 00 00",
+	  { BPF_JMP_A(9) },
+	  { 0x05, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_JMP_A(-1) encodes as 05 00 ff ff 00 00 00 00",
+	  { BPF_JMP_A(-1) },
+	  { 0x05, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_EMIT_CALL(BPF_FUNC_probe_read_user) encodes as 85 00 00 00 70 00 00 00",
+	  { BPF_EMIT_CALL(BPF_FUNC_probe_read_user) },
+	  { 0x85, 0x00, 0x00, 0x00, 0x70, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_EMIT_CALL(BPF_FUNC_get_current_comm) encodes as 85 00 00 00 10 00 00 00",
+	  { BPF_EMIT_CALL(BPF_FUNC_get_current_comm) },
+	  { 0x85, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00 }, 1 },
+	{ "BPF_EXIT_INSN() encodes as 95 00 00 00 00 00 00 00",
+	  { BPF_EXIT_INSN() },
+	  { 0x95, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 }, 1 },
+};
+
+static void run_enc_cases(void)
+{
+	const unsigned int one = 1;
+	int big_endian = *(const unsigned char *)&one == 0;
+	char exp[64], res[64];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(enc_cases); i++) {
+		const struct enc_case *c = &enc_cases[i];
+
+		if (!test_start(c->name))
+			continue;
+		/* The bitfields and off/imm are host-order; the bytes are LE. */
+		if (big_endian) {
+			test_skip("the expected bytes are little-endian");
+			continue;
+		}
+		n = c->slots * sizeof(struct bpf_insn);
+		hex(exp, sizeof(exp), c->bytes, n);
+		hex(res, sizeof(res), c->insn, n);
+		test_check(memcmp(c->insn, c->bytes, n) == 0,
+			   "EXP: %s\nRES: %s", exp, res);
+	}
+}
+
+/*
+ * 2. The hand-assembled programs.  Their exact bytes are the kernel tier's
+ * business; here we check what must hold for every layout: jumps land on
+ * instructions, the end is "r0 = 0; exit", the ctx loads follow the spec,
+ * and the helper id and map fds are the ones the spec asked for.  The map
+ * fds are base, base + 1, ... so a load of the wrong map shows.
+ */
+static const struct sendto_fields layout64 = {
+	.buff = { 24, 8 }, .len = { 32, 8 }, .addr = { 48, 8 }, .ret = { 16, 8 },
+};
+static const struct sendto_fields layout32 = {
+	.buff = { 16, 4 }, .len = { 20, 4 }, .addr = { 28, 4 }, .ret = { 12, 4 },
+};
+static const struct sendto_fields layout_rt = {
+	.buff = { 32, 8 }, .len = { 40, 8 }, .addr = { 56, 8 }, .ret = { 24, 8 },
+};
+
+#define IS_LD_IMM64(in)	((in).code == (BPF_LD | BPF_DW | BPF_IMM))
+
+struct prog_case;
+typedef int prog_check(const struct bpf_insn *p, size_t n,
+		       const struct prog_case *c, char *msg, size_t size);
+
+struct prog_case {
+	const char *name;
+	enum prog_kind kind;
+	const struct sendto_fields *fields;
+	int read_user;
+	int fd_base;		/* counts, counts6, stats, pending: base + 0..3 */
+	prog_check *check;
+};
+
+static void make_spec(struct prog_spec *s, const struct prog_case *c)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = c->kind;
+	s->fields = c->fields;
+	s->counts_fd = c->fd_base;
+	s->counts6_fd = c->fd_base + 1;
+	s->stats_fd = c->fd_base + 2;
+	s->pending_fd = c->fd_base + 3;
+	s->read_user = c->read_user;
+}
+
+static int check_jumps(const struct bpf_insn *p, size_t n,
+		       const struct prog_case *c, char *msg, size_t size)
+{
+	unsigned char second[PROG_MAX_INSNS] = { 0 };
+	size_t i, jumps = 0;
+
+	(void)c;
+	for (i = 0; i < n; i++) {
+		if (!IS_LD_IMM64(p[i]))
+			continue;
+		if (i + 1 == n) {
+			snprintf(msg, size, "EXP: insn %zu (LD_IMM64) has a second slot\nRES: it is the last of %zu",
+				 i, n);
+			return 0;
+		}
+		second[++i] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		int op = BPF_OP(p[i].code), cls = BPF_CLASS(p[i].code);
+		long t;
+
+		if (second[i] || (cls != BPF_JMP && cls != BPF_JMP32) ||
+		    op == BPF_CALL || op == BPF_EXIT)
+			continue;
+		jumps++;
+		t = (long)i + 1 + p[i].off;
+		if (t < 0 || t >= (long)n || second[t]) {
+			snprintf(msg, size, "EXP: insn %zu (off %d) jumps to an instruction in [0, %zu)\nRES: target %ld%s",
+				 i, p[i].off, n, t,
+				 t >= 0 && t < (long)n ?
+				 ", the second slot of an LD_IMM64" : "");
+			return 0;
+		}
+	}
+	snprintf(msg, size, "EXP: at least one jump\nRES: none in %zu insns", n);
+	return jumps > 0;
+}
+
+static int check_exit(const struct bpf_insn *p, size_t n,
+		      const struct prog_case *c, char *msg, size_t size)
+{
+	const struct bpf_insn want[] = {
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	char exp[64], res[64];
+
+	(void)c;
+	if (n < ARRAY_SIZE(want)) {
+		snprintf(msg, size, "EXP: at least 2 insns\nRES: %zu", n);
+		return 0;
+	}
+	p += n - ARRAY_SIZE(want);
+	hex(exp, sizeof(exp), want, sizeof(want));
+	hex(res, sizeof(res), p, sizeof(want));
+	snprintf(msg, size, "EXP: last two insns %s\nRES: last two insns %s",
+		 exp, res);
+	return memcmp(p, want, sizeof(want)) == 0;
+}
+
+/*
+ * Every load through r6, the copy of ctx made first, must be one of the
+ * program's fields at exactly its offset and width, and each field is
+ * loaded once.  Which register each lands in is left to the kernel tier.
+ */
+static int check_ctx(const struct bpf_insn *p, size_t n,
+		     const struct prog_case *c, char *msg, size_t size)
+{
+	const struct sendto_fields *f = c->fields;
+	const struct tp_field *entry[] = { &f->buff, &f->len, &f->addr };
+	const struct tp_field *exit_fl[] = { &f->ret };
+	const char *entry_names[] = { "buff", "len", "addr" };
+	const char *exit_names[] = { "ret" };
+	const struct tp_field *const *fl = entry;
+	const char *const *names = entry_names;
+	size_t i, j, nf = ARRAY_SIZE(entry);
+	char exp[128] = "", res[256] = "";
+	int seen[ARRAY_SIZE(entry)] = { 0 }, ok = 1;
+
+	if (c->kind == PROG_EXIT) {
+		fl = exit_fl;
+		names = exit_names;
+		nf = ARRAY_SIZE(exit_fl);
+	}
+	for (j = 0; j < nf; j++)
+		app(exp, sizeof(exp), "%s%s %u/%s", j ? ", " : "", names[j],
+		    fl[j]->offset, fl[j]->size == 4 ? "W" : "DW");
+	if (n == 0 || memcmp(&p[0], &BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
+			     sizeof(p[0])) != 0) {
+		snprintf(msg, size, "EXP: insn 0 is r6 = r1\nRES: it is not");
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		int sz = BPF_SIZE(p[i].code);
+
+		if (BPF_CLASS(p[i].code) != BPF_LDX || p[i].src_reg != BPF_REG_6)
+			continue;
+		app(res, sizeof(res), "%s%d/%s", res[0] ? ", " : "", p[i].off,
+		    sz == BPF_W ? "W" : sz == BPF_DW ? "DW" : "B/H");
+		for (j = 0; j < nf; j++)
+			if (p[i].off == (int)fl[j]->offset)
+				break;
+		if (j == nf || seen[j]++ || BPF_MODE(p[i].code) != BPF_MEM ||
+		    sz != (fl[j]->size == 4 ? BPF_W : BPF_DW))
+			ok = 0;
+	}
+	for (j = 0; j < nf; j++)
+		ok &= seen[j] == 1;
+	snprintf(msg, size, "EXP: ctx loads %s\nRES: ctx loads %s", exp, res);
+	return ok;
+}
+
+/* The helpers that copy memory: probe_read{,_user,_kernel}{,_str}. */
+static int reads_memory(int helper)
+{
+	return helper == 4 || helper == 45 ||
+	       (helper >= 112 && helper <= 115);
+}
+
+static int check_read_user(const struct bpf_insn *p, size_t n,
+			   const struct prog_case *c, char *msg, size_t size)
+{
+	char res[128] = "";
+	size_t i, reads = 0, wrong = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].code != (BPF_JMP | BPF_CALL))
+			continue;
+		app(res, sizeof(res), " %d", p[i].imm);
+		if (reads_memory(p[i].imm)) {
+			reads++;
+			wrong += p[i].imm != c->read_user;
+		}
+	}
+	snprintf(msg, size, "EXP: every memory-reading call is helper %d\nRES: calls%s",
+		 c->read_user, res);
+	return reads > 0 && wrong == 0;
+}
+
+/* Every map load names one of the spec's four maps; counts is among them. */
+static int check_map_fd(const struct bpf_insn *p, size_t n,
+			const struct prog_case *c, char *msg, size_t size)
+{
+	char res[160] = "";
+	size_t i, counts = 0, wrong = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (!IS_LD_IMM64(p[i]))
+			continue;
+		if (p[i].src_reg == BPF_PSEUDO_MAP_FD) {
+			app(res, sizeof(res), " %d:%d", p[i].imm, p[i + 1].imm);
+			counts += p[i].imm == c->fd_base;
+			wrong += p[i].imm < c->fd_base ||
+				 p[i].imm > c->fd_base + 3 || p[i + 1].imm != 0;
+		}
+		i++;
+	}
+	snprintf(msg, size, "EXP: map loads of fds %d to %d (imm:imm2 fd:0), counts_fd %d among them\nRES: map loads%s",
+		 c->fd_base, c->fd_base + 3, c->fd_base, res);
+	return counts > 0 && wrong == 0;
+}
+
+static const struct prog_case prog_cases[] = {
+	{ "the 64-bit program's jumps all land on instructions inside it",
+	  PROG_ENTRY, &layout64, BPF_FUNC_probe_read_user, 3, check_jumps },
+	{ "the 64-bit program ends with r0 = 0; exit",
+	  PROG_ENTRY, &layout64, BPF_FUNC_probe_read_user, 3, check_exit },
+	{ "the 64-bit program loads buff 24, len 32 and addr 48 from ctx as BPF_DW",
+	  PROG_ENTRY, &layout64, BPF_FUNC_probe_read_user, 3, check_ctx },
+	{ "the 64-bit program reads user memory with helper 112 when asked for 112",
+	  PROG_ENTRY, &layout64, BPF_FUNC_probe_read_user, 3, check_read_user },
+	{ "the 64-bit program reads user memory with helper 4 when asked for 4",
+	  PROG_ENTRY, &layout64, BPF_FUNC_probe_read, 3, check_read_user },
+	{ "the 64-bit program loads counts_fd 3 and no fd outside the spec's",
+	  PROG_ENTRY, &layout64, BPF_FUNC_probe_read_user, 3, check_map_fd },
+	{ "the 32-bit program's jumps all land on instructions inside it",
+	  PROG_ENTRY, &layout32, BPF_FUNC_probe_read, 1000, check_jumps },
+	{ "the 32-bit program ends with r0 = 0; exit",
+	  PROG_ENTRY, &layout32, BPF_FUNC_probe_read, 1000, check_exit },
+	{ "the 32-bit program loads buff 16, len 20 and addr 28 from ctx as BPF_W",
+	  PROG_ENTRY, &layout32, BPF_FUNC_probe_read, 1000, check_ctx },
+	{ "the 32-bit program reads user memory with helper 4 when asked for 4",
+	  PROG_ENTRY, &layout32, BPF_FUNC_probe_read, 1000, check_read_user },
+	{ "the 32-bit program reads user memory with helper 112 when asked for 112",
+	  PROG_ENTRY, &layout32, BPF_FUNC_probe_read_user, 1000, check_read_user },
+	{ "the 32-bit program loads counts_fd 1000 and no fd outside the spec's",
+	  PROG_ENTRY, &layout32, BPF_FUNC_probe_read, 1000, check_map_fd },
+	{ "the RT-layout program's jumps all land on instructions inside it",
+	  PROG_ENTRY, &layout_rt, BPF_FUNC_probe_read_user, 70000, check_jumps },
+	{ "the RT-layout program ends with r0 = 0; exit",
+	  PROG_ENTRY, &layout_rt, BPF_FUNC_probe_read_user, 70000, check_exit },
+	{ "the RT-layout program loads buff 32, len 40 and addr 56 from ctx as BPF_DW",
+	  PROG_ENTRY, &layout_rt, BPF_FUNC_probe_read_user, 70000, check_ctx },
+	{ "the RT-layout program reads user memory with helper 112 when asked for 112",
+	  PROG_ENTRY, &layout_rt, BPF_FUNC_probe_read_user, 70000, check_read_user },
+	{ "the RT-layout program loads counts_fd 70000 and no fd outside the spec's",
+	  PROG_ENTRY, &layout_rt, BPF_FUNC_probe_read_user, 70000, check_map_fd },
+	{ "the 64-bit exit program's jumps all land on instructions inside it",
+	  PROG_EXIT, &layout64, BPF_FUNC_probe_read_user, 3, check_jumps },
+	{ "the 64-bit exit program ends with r0 = 0; exit",
+	  PROG_EXIT, &layout64, BPF_FUNC_probe_read_user, 3, check_exit },
+	{ "the 64-bit exit program loads ret 16 from ctx as BPF_DW",
+	  PROG_EXIT, &layout64, BPF_FUNC_probe_read_user, 3, check_ctx },
+	{ "the 32-bit exit program's jumps all land on instructions inside it",
+	  PROG_EXIT, &layout32, BPF_FUNC_probe_read, 1000, check_jumps },
+	{ "the 32-bit exit program loads ret 12 from ctx as BPF_W",
+	  PROG_EXIT, &layout32, BPF_FUNC_probe_read, 1000, check_ctx },
+	{ "the 32-bit exit program loads counts_fd 1000 and no fd outside the spec's",
+	  PROG_EXIT, &layout32, BPF_FUNC_probe_read, 1000, check_map_fd },
+};
+
+/* max is the program's length plus delta, or delta alone when !from_len. */
+static const struct prog_max_case {
+	const char *name;
+	enum prog_kind kind;
+	int from_len;
+	int delta;
+} prog_max_cases[] = {
+	{ "prog_hand_build returns 0 and writes nothing when max is 0",
+	  PROG_ENTRY, 0, 0 },
+	{ "prog_hand_build returns 0 and writes nothing when max is one short",
+	  PROG_ENTRY, 1, -1 },
+	{ "prog_hand_build fills an array of exactly the program's length",
+	  PROG_ENTRY, 1, 0 },
+	{ "prog_hand_build's program fits in PROG_MAX_INSNS",
+	  PROG_ENTRY, 0, PROG_MAX_INSNS },
+	{ "prog_hand_build returns 0 and writes nothing when max is one short of the exit program",
+	  PROG_EXIT, 1, -1 },
+	{ "prog_hand_build's exit program fits in PROG_MAX_INSNS",
+	  PROG_EXIT, 0, PROG_MAX_INSNS },
+};
+
+static void run_prog_cases(void)
+{
+	struct bpf_insn p[PROG_MAX_INSNS], fill;
+	struct prog_spec spec;
+	char msg[512];
+	size_t i, j, n, len, max, want;
+
+	for (i = 0; i < ARRAY_SIZE(prog_cases); i++) {
+		const struct prog_case *c = &prog_cases[i];
+
+		if (!test_start(c->name))
+			continue;
+		make_spec(&spec, c);
+		n = prog_hand_build(p, ARRAY_SIZE(p), &spec);
+		if (n == 0 || n > ARRAY_SIZE(p)) {
+			test_fail("EXP: 1 to %zu insns\nRES: %zu", ARRAY_SIZE(p), n);
+			continue;
+		}
+		msg[0] = '\0';
+		test_check(c->check(p, n, c, msg, sizeof(msg)), "%s", msg);
+	}
+
+	memset(&fill, 0xa5, sizeof(fill));
+	for (i = 0; i < ARRAY_SIZE(prog_max_cases); i++) {
+		const struct prog_max_case *m = &prog_max_cases[i];
+		const struct prog_case c = {
+			.kind = m->kind, .fields = &layout64,
+			.read_user = BPF_FUNC_probe_read_user, .fd_base = 3,
+		};
+
+		if (!test_start(m->name))
+			continue;
+		make_spec(&spec, &c);
+		len = prog_hand_build(p, ARRAY_SIZE(p), &spec);
+		max = (size_t)((m->from_len ? (long)len : 0) + m->delta);
+		want = max >= len && len > 0 ? len : 0;
+		for (j = 0; j < ARRAY_SIZE(p); j++)
+			p[j] = fill;
+		n = prog_hand_build(p, max, &spec);
+		/* A refusal must not write, nor may a fit run past max. */
+		for (j = n; j < ARRAY_SIZE(p); j++)
+			if (memcmp(&p[j], &fill, sizeof(fill)) != 0)
+				break;
+		test_check(len > 0 && n == want && j == ARRAY_SIZE(p),
+			   "EXP: max %zu returns %zu, writes insns [0, %zu)\nRES: returns %zu, program length %zu, first write past that at %zu",
+			   max, want, want, n, len, j);
+	}
+}
+
+/*
+ * 3, 5, 6. The number parsers share one table shape: text in, a value or an
+ * errno out.  max is parse_uint's only.
+ */
+struct num_case {
+	const char *name;
+	const char *text;
+	unsigned long max;
+	int err;		/* 0: returns 0 and sets want */
+	unsigned long want;
+};
+
+typedef int num_parser(const char *text, unsigned long max, unsigned long *v);
+
+static int id_parser(const char *text, unsigned long max, unsigned long *v)
+{
+	unsigned int id;
+
+	(void)max;
+	if (parse_tracepoint_id(text, &id))
+		return -1;
+	*v = id;
+	return 0;
+}
+
+static int cpu_parser(const char *text, unsigned long max, unsigned long *v)
+{
+	unsigned int n;
+
+	(void)max;
+	if (parse_cpu_list(text, &n))
+		return -1;
+	*v = n;
+	return 0;
+}
+
+static const struct num_case id_cases[] = {
+	{ "parse_tracepoint_id reads \"2224\\n\" as 2224", "2224\n", 0, 0, 2224 },
+	{ "parse_tracepoint_id reads \"0\" as 0", "0", 0, 0, 0 },
+	{ "parse_tracepoint_id reads \"4294967295\\n\" as UINT_MAX", "4294967295\n", 0, 0, 4294967295UL },
+	{ "parse_tracepoint_id rejects \"\" with EINVAL", "", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"\\n\" with EINVAL", "\n", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"abc\" with EINVAL", "abc", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"-1\" with EINVAL", "-1", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"+5\" with EINVAL", "+5", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \" 5\" with EINVAL", " 5", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"5 \" with EINVAL", "5 ", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"12\\n\\n\" with EINVAL", "12\n\n", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"0x10\" with EINVAL", "0x10", 0, EINVAL, 0 },
+	{ "parse_tracepoint_id rejects \"4294967296\" with ERANGE", "4294967296", 0, ERANGE, 0 },
+	{ "parse_tracepoint_id rejects \"99999999999999999999999\" with ERANGE", "99999999999999999999999", 0, ERANGE, 0 },
+};
+
+static const struct num_case cpu_cases[] = {
+	{ "parse_cpu_list counts \"0-1\\n\" as 2 CPUs", "0-1\n", 0, 0, 2 },
+	{ "parse_cpu_list counts \"0\" as 1 CPU", "0", 0, 0, 1 },
+	{ "parse_cpu_list counts \"0-3,5,7-9\\n\" as 8 CPUs", "0-3,5,7-9\n", 0, 0, 8 },
+	{ "parse_cpu_list counts \"2-2\\n\" as 1 CPU", "2-2\n", 0, 0, 1 },
+	{ "parse_cpu_list counts \"0-1048575\\n\" as 1048576 CPUs", "0-1048575\n", 0, 0, 1048576 },
+	{ "parse_cpu_list rejects \"\" with EINVAL", "", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"1-0\" with EINVAL", "1-0", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"a\" with EINVAL", "a", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"0-\" with EINVAL", "0-", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"0,,1\" with EINVAL", "0,,1", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"0-1 \" with EINVAL", "0-1 ", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"-1\" with EINVAL", "-1", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"0,\\n\" with EINVAL", "0,\n", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"0-1\\n\\n\" with EINVAL", "0-1\n\n", 0, EINVAL, 0 },
+	{ "parse_cpu_list rejects \"0-1048576\" (2^20 + 1 CPUs) with EINVAL", "0-1048576", 0, EINVAL, 0 },
+};
+
+static const struct num_case uint_cases[] = {
+	{ "parse_uint reads \"0\" under max 0 as 0", "0", 0, 0, 0 },
+	{ "parse_uint reads \"42\" under max 100 as 42", "42", 100, 0, 42 },
+	{ "parse_uint reads \"100\" under max 100 as 100", "100", 100, 0, 100 },
+	{ "parse_uint reads \"007\" under max 10 as 7", "007", 10, 0, 7 },
+	{ "parse_uint reads \"4294967295\" under max UINT_MAX", "4294967295", UINT_MAX, 0, UINT_MAX },
+#if ULONG_MAX > 0xffffffffUL
+	{ "parse_uint reads \"18446744073709551615\" under max ULONG_MAX", "18446744073709551615", ULONG_MAX, 0, ULONG_MAX },
+#endif
+	{ "parse_uint rejects \"101\" over max 100 with ERANGE", "101", 100, ERANGE, 0 },
+	{ "parse_uint rejects \"1000\" over max 999 with ERANGE", "1000", 999, ERANGE, 0 },
+	{ "parse_uint rejects \"7\" over max 5 with ERANGE", "7", 5, ERANGE, 0 },
+	{ "parse_uint rejects \"1\" over max 0 with ERANGE", "1", 0, ERANGE, 0 },
+	{ "parse_uint rejects \"4294967296\" over max UINT_MAX with ERANGE", "4294967296", UINT_MAX, ERANGE, 0 },
+	{ "parse_uint rejects \"18446744073709551616\" (past ULONG_MAX) with ERANGE", "18446744073709551616", ULONG_MAX, ERANGE, 0 },
+	{ "parse_uint rejects \"\" with EINVAL", "", 10, EINVAL, 0 },
+	{ "parse_uint rejects \"-1\" with EINVAL", "-1", 10, EINVAL, 0 },
+	{ "parse_uint rejects \"+1\" with EINVAL", "+1", 10, EINVAL, 0 },
+	{ "parse_uint rejects \" 1\" with EINVAL", " 1", 10, EINVAL, 0 },
+	{ "parse_uint rejects \"1\\n\" with EINVAL (option values have no newline)", "1\n", 10, EINVAL, 0 },
+	{ "parse_uint rejects \"12a\" with EINVAL", "12a", 100, EINVAL, 0 },
+};
+
+static void run_num_cases(const struct num_case *t, size_t n, num_parser *fn)
+{
+	unsigned long v;
+	size_t i;
+	int r, e;
+
+	for (i = 0; i < n; i++) {
+		const struct num_case *c = &t[i];
+
+		if (!test_start(c->name))
+			continue;
+		v = 0;
+		errno = 0;
+		r = fn(c->text, c->max, &v);
+		e = errno;
+		if (c->err == 0)
+			test_check(r == 0 && v == c->want,
+				   "EXP: 0, value %lu\nRES: %d, value %lu, errno %s",
+				   c->want, r, v, errname(r ? e : 0));
+		else
+			test_check(r == -1 && e == c->err,
+				   "EXP: -1, errno %s\nRES: %d, errno %s (value %lu)",
+				   errname(c->err), r, errname(r ? e : 0), v);
+	}
+}
+
+/*
+ * 4. parse_sendto_format, on the fixture trees and on strings.  A tree case
+ * also reads the tree's id file, since the kernel tier runs the binary on
+ * the same trees and expects it to fail at the right step.  Line ends: CRLF
+ * is accepted, because the parser stops reading a field line at "size:N;"
+ * and never looks at the "\r".  Blanks between the parts of a field line and
+ * before the name's ";" are accepted; blanks inside "offset:N;" are not.
+ * parse_exit_format shares the line parser, so it gets only a few cases.
+ */
+struct fmt_case {
+	const char *name;
+	const char *tree;	/* a tree under FIXTURES, or NULL: use text */
+	const char *text;
+	int err;		/* 0: parses to want */
+	struct sendto_fields want;
+	const char *why;	/* part of the reason, when err != 0 */
+	int id_err;		/* for a tree: its id file, 0: parses to id */
+	unsigned int id;
+};
+
+#define L64	{ .buff = { 24, 8 }, .len = { 32, 8 }, .addr = { 48, 8 } }
+#define NOF	{ .buff = { 0, 0 } }
+
+#define F_BUFF	"\tfield:void * buff;\toffset:24;\tsize:8;\tsigned:0;\n"
+#define F_LEN	"\tfield:size_t len;\toffset:32;\tsize:8;\tsigned:0;\n"
+#define F_ADDR	"\tfield:struct sockaddr * addr;\toffset:48;\tsize:8;\tsigned:0;\n"
+
+static const struct fmt_case fmt_cases[] = {
+	{ "the x86_64 tree (copied from a 6.18 kernel) has buff 24/8, len 32/8, addr 48/8 and id 2224",
+	  "x86_64", NULL, 0, L64, NULL, 0, 2224 },
+	{ "the i386 tree has buff 16/4, len 20/4, addr 28/4",
+	  "i386", NULL, 0, { .buff = { 16, 4 }, .len = { 20, 4 }, .addr = { 28, 4 } }, NULL, 0, 2224 },
+	{ "the rt-shifted tree has buff 32/8, len 40/8, addr 56/8",
+	  "rt-shifted", NULL, 0, { .buff = { 32, 8 }, .len = { 40, 8 }, .addr = { 56, 8 } }, NULL, 0, 2224 },
+	{ "the missing-len tree fails with ENOENT: no field 'len'",
+	  "missing-len", NULL, ENOENT, NOF, "no field 'len'", 0, 2224 },
+	{ "the bad-size tree (len size:3) fails with EINVAL: unusable offset or size",
+	  "bad-size", NULL, EINVAL, NOF, "unusable offset or size", 0, 2224 },
+	{ "the misaligned tree (len offset:33) fails with EINVAL: unusable offset or size",
+	  "misaligned", NULL, EINVAL, NOF, "unusable offset or size", 0, 2224 },
+	{ "the malformed tree (len has no offset) fails with EINVAL: malformed field line",
+	  "malformed", NULL, EINVAL, NOF, "malformed field line", 0, 2224 },
+	{ "the duplicate tree (len twice) fails with EINVAL: a field appears twice",
+	  "duplicate", NULL, EINVAL, NOF, "appears twice", 0, 2224 },
+	{ "the empty tree's empty format fails with ENOENT: no field 'buff'",
+	  "empty", NULL, ENOENT, NOF, "no field 'buff'", 0, 2224 },
+	{ "the bad-id tree parses, but its id \"abc\" fails with EINVAL",
+	  "bad-id", NULL, 0, L64, NULL, EINVAL, 0 },
+	{ "the no-id tree parses, but has no id file (ENOENT)",
+	  "no-id", NULL, 0, L64, NULL, ENOENT, 0 },
+
+	{ "three plain field lines parse",
+	  NULL, F_BUFF F_LEN F_ADDR, 0, L64, NULL, 0, 0 },
+	{ "fields in another order parse the same",
+	  NULL, F_ADDR F_BUFF F_LEN, 0, L64, NULL, 0, 0 },
+	{ "an array field such as \"field:char comm[16];\" is skipped",
+	  NULL, "\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+	  F_BUFF F_LEN F_ADDR, 0, L64, NULL, 0, 0 },
+	{ "an array field named buff[8] is read as buff",
+	  NULL, "\tfield:char buff[8];\toffset:24;\tsize:8;\tsigned:0;\n"
+	  F_LEN F_ADDR, 0, L64, NULL, 0, 0 },
+	{ "an array field with ']' but no '[' is malformed",
+	  NULL, "\tfield:char comm16];\toffset:8;\tsize:16;\tsigned:0;\n"
+	  F_BUFF F_LEN F_ADDR, EINVAL, NOF, "malformed field line", 0, 0 },
+	{ "blanks between the parts of a field line are accepted",
+	  NULL, "  field:void *   buff ;   offset:24;  size:8;  signed:0;\n"
+	  F_LEN F_ADDR, 0, L64, NULL, 0, 0 },
+	{ "a blank after \"offset:\" is malformed",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset: 32;\tsize:8;\tsigned:0;\n"
+	  F_ADDR, EINVAL, NOF, "malformed field line", 0, 0 },
+	{ "a last line without a newline (or signed:) parses",
+	  NULL, F_BUFF F_LEN "\tfield:struct sockaddr * addr;\toffset:48;\tsize:8;",
+	  0, L64, NULL, 0, 0 },
+	{ "CRLF line ends are accepted",
+	  NULL, "format:\r\n"
+	  "\tfield:void * buff;\toffset:24;\tsize:8;\tsigned:0;\r\n"
+	  "\tfield:size_t len;\toffset:32;\tsize:8;\tsigned:0;\r\n"
+	  "\tfield:struct sockaddr * addr;\toffset:48;\tsize:8;\tsigned:0;\r\n"
+	  "\r\n", 0, L64, NULL, 0, 0 },
+	{ "a field line cut after the offset is malformed",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset:32\n" F_ADDR,
+	  EINVAL, NOF, "malformed field line", 0, 0 },
+	{ "a field line with no ';' after the name is malformed",
+	  NULL, F_BUFF F_LEN "\tfield:struct sockaddr * addr\n",
+	  EINVAL, NOF, "malformed field line", 0, 0 },
+	{ "a negative offset is malformed",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset:-32;\tsize:8;\tsigned:0;\n"
+	  F_ADDR, EINVAL, NOF, "malformed field line", 0, 0 },
+	{ "an offset past INT_MAX is malformed",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset:4294967296;\tsize:8;\tsigned:0;\n"
+	  F_ADDR, EINVAL, NOF, "malformed field line", 0, 0 },
+	{ "a field ending past the 8192-byte record is unusable",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset:8192;\tsize:8;\tsigned:0;\n"
+	  F_ADDR, EINVAL, NOF, "unusable offset or size", 0, 0 },
+	{ "a field ending exactly at byte 8192 is usable",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset:8184;\tsize:8;\tsigned:0;\n"
+	  F_ADDR, 0, { .buff = { 24, 8 }, .len = { 8184, 8 }, .addr = { 48, 8 } }, NULL, 0, 0 },
+	{ "a 4-byte field at offset 26 is misaligned",
+	  NULL, F_BUFF "\tfield:size_t len;\toffset:26;\tsize:4;\tsigned:0;\n"
+	  F_ADDR, EINVAL, NOF, "unusable offset or size", 0, 0 },
+	{ "a field named buffer is not buff",
+	  NULL, "\tfield:void * buffer;\toffset:24;\tsize:8;\tsigned:0;\n"
+	  F_LEN F_ADDR, ENOENT, NOF, "no field 'buff'", 0, 0 },
+	{ "a format with no addr fails with ENOENT: no field 'addr'",
+	  NULL, F_BUFF F_LEN, ENOENT, NOF, "no field 'addr'", 0, 0 },
+	{ "\"field:\" inside the print fmt line is not a field",
+	  NULL, F_BUFF F_LEN "print fmt: \"field:size_t addr;\toffset:8;\tsize:8;\"\n",
+	  ENOENT, NOF, "no field 'addr'", 0, 0 },
+};
+
+#define F_RET	"\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n"
+
+static const struct fmt_case exit_fmt_cases[] = {
+	{ "the x86_64 tree's sys_exit_sendto has ret 16/8 and id 2223",
+	  "x86_64", NULL, 0, { .ret = { 16, 8 } }, NULL, 0, 2223 },
+	{ "parse_exit_format reads a 4-byte ret at 12",
+	  NULL, "\tfield:long ret;\toffset:12;\tsize:4;\tsigned:1;\n",
+	  0, { .ret = { 12, 4 } }, NULL, 0, 0 },
+	{ "parse_exit_format on an entry format fails with ENOENT: no field 'ret'",
+	  NULL, F_BUFF F_LEN F_ADDR, ENOENT, NOF, "no field 'ret'", 0, 0 },
+	{ "parse_exit_format rejects ret twice",
+	  NULL, F_RET F_RET, EINVAL, NOF, "appears twice", 0, 0 },
+	{ "parse_exit_format rejects a 2-byte ret",
+	  NULL, "\tfield:short ret;\toffset:16;\tsize:2;\tsigned:1;\n",
+	  EINVAL, NOF, "unusable offset or size", 0, 0 },
+};
+
+static void fmt_result(char *buf, size_t size, int r, int e,
+		       const struct sendto_fields *f, const char *why)
+{
+	if (r == 0)
+		snprintf(buf, size, "0, buff %u/%u, len %u/%u, addr %u/%u, ret %u/%u",
+			 f->buff.offset, f->buff.size, f->len.offset,
+			 f->len.size, f->addr.offset, f->addr.size,
+			 f->ret.offset, f->ret.size);
+	else
+		snprintf(buf, size, "%d, errno %s, why \"%s\"", r, errname(e),
+			 why ? why : "(null)");
+}
+
+static void id_result(char *buf, size_t size, int r, int e, unsigned int id)
+{
+	if (r == 0)
+		snprintf(buf, size, "id %u", id);
+	else
+		snprintf(buf, size, "id errno %s", errname(e));
+}
+
+typedef int fmt_parser(const char *text, struct sendto_fields *f,
+		       const char **why);
+
+/* tp: the tracepoint directory a tree case reads; parse: its parser. */
+static void run_fmt_cases(const struct fmt_case *t, size_t nt, const char *tp,
+			  fmt_parser *parse)
+{
+	char text[8192], exp[256], res[256], ide[64], idr[64];
+	struct sendto_fields f;
+	const char *why;
+	unsigned int id;
+	size_t i;
+	int r, e, ir, ie, ok;
+
+	for (i = 0; i < nt; i++) {
+		const struct fmt_case *c = &t[i];
+
+		if (!test_start(c->name))
+			continue;
+		if (c->tree) {
+			if (read_fixture(c->tree, tp, "format", text,
+					 sizeof(text))) {
+				test_fail("EXP: a readable %s/%s/%s/format\nRES: %s (run from the top directory)",
+					  FIXTURES, c->tree, tp,
+					  strerror(errno));
+				continue;
+			}
+		} else {
+			snprintf(text, sizeof(text), "%s", c->text);
+		}
+		/* Fields the parser does not fill stay 0, as in want. */
+		memset(&f, 0, sizeof(f));
+		why = NULL;
+		errno = 0;
+		r = parse(text, &f, &why);
+		e = r ? errno : 0;
+		if (c->err == 0)
+			ok = r == 0 && memcmp(&f, &c->want, sizeof(f)) == 0;
+		else
+			ok = r == -1 && e == c->err && why &&
+			     strstr(why, c->why);
+		fmt_result(exp, sizeof(exp), c->err ? -1 : 0, c->err, &c->want,
+			   c->why);
+		fmt_result(res, sizeof(res), r, e, &f, why);
+
+		ide[0] = idr[0] = '\0';
+		if (c->tree) {
+			id = 0;
+			ir = read_fixture(c->tree, tp, "id", text,
+					  sizeof(text));
+			if (ir == 0)
+				ir = parse_tracepoint_id(text, &id);
+			ie = ir ? errno : 0;
+			ok &= c->id_err ? ir == -1 && ie == c->id_err :
+			      ir == 0 && id == c->id;
+			id_result(ide, sizeof(ide), c->id_err ? -1 : 0,
+				  c->id_err, c->id);
+			id_result(idr, sizeof(idr), ir, ie, id);
+		}
+		test_check(ok, "EXP: %s%s%s\nRES: %s%s%s", exp, c->tree ? "; " : "",
+			   ide, res, c->tree ? "; " : "", idr);
+	}
+}
+
+/*
+ * 7. output.c.  Stdout is a contract with whatever parsed bpftrace's output
+ * (and, with -j, with whatever reads the JSON), so the exact bytes are
+ * compared, captured with open_memstream.
+ */
+#define CNT(s, n)	{ .comm = s, .family = AF_INET, .count = n }
+#define CNT6(s, n)	{ .comm = s, .family = AF_INET6, .count = n }
+
+struct sort_case {
+	const char *name;
+	size_t n;
+	struct comm_count in[6];
+	struct comm_count want[6];
+};
+
+static const struct sort_case sort_cases[] = {
+	{ "sort_counts leaves an empty array alone", 0,
+	  { CNT("", 0) }, { CNT("", 0) } },
+	{ "sort_counts leaves one entry alone", 1,
+	  { CNT("ping", 3) }, { CNT("ping", 3) } },
+	{ "sort_counts orders c:3 b:2 a:1 as a:1 b:2 c:3", 3,
+	  { CNT("c", 3), CNT("b", 2), CNT("a", 1) },
+	  { CNT("a", 1), CNT("b", 2), CNT("c", 3) } },
+	{ "sort_counts breaks ties by name: ping, curl, arping at 2", 3,
+	  { CNT("ping", 2), CNT("curl", 2), CNT("arping", 2) },
+	  { CNT("arping", 2), CNT("curl", 2), CNT("ping", 2) } },
+	{ "sort_counts orders mixed counts and ties", 5,
+	  { CNT("ping", 5), CNT("zz", 1), CNT("b", 5), CNT("m", 3), CNT("a", 1) },
+	  { CNT("a", 1), CNT("zz", 1), CNT("m", 3), CNT("b", 5), CNT("ping", 5) } },
+	{ "sort_counts compares all 64 bits: 2^32 sorts after 2^32 - 1", 3,
+	  { CNT("x", 1ULL << 32), CNT("y", 1), CNT("z", 0xffffffffULL) },
+	  { CNT("y", 1), CNT("z", 0xffffffffULL), CNT("x", 1ULL << 32) } },
+	{ "sort_counts puts ping before pingx at the same count", 2,
+	  { CNT("pingx", 4), CNT("ping", 4) },
+	  { CNT("ping", 4), CNT("pingx", 4) } },
+	{ "sort_counts puts ipv4 before ipv6 for the same name and count", 2,
+	  { CNT6("ping", 2), CNT("ping", 2) },
+	  { CNT("ping", 2), CNT6("ping", 2) } },
+};
+
+static void list_counts(char *buf, size_t size, const struct comm_count *c,
+			size_t n)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		app(buf, size, "%s%.*s/%d:%llu", i ? " " : "", COMM_LEN,
+		    c[i].comm, c[i].family, (unsigned long long)c[i].count);
+}
+
+static void run_sort_cases(void)
+{
+	struct comm_count c[6];
+	char exp[256], res[256];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(sort_cases); i++) {
+		const struct sort_case *s = &sort_cases[i];
+		int ok = 1;
+
+		if (!test_start(s->name))
+			continue;
+		memcpy(c, s->in, sizeof(c));
+		sort_counts(c, s->n);
+		for (j = 0; j < s->n; j++)
+			ok &= c[j].count == s->want[j].count &&
+			      c[j].family == s->want[j].family &&
+			      strncmp(c[j].comm, s->want[j].comm, COMM_LEN) == 0;
+		list_counts(exp, sizeof(exp), s->want, s->n);
+		list_counts(res, sizeof(res), c, s->n);
+		test_check(ok, "EXP: %s\nRES: %s", exp, res);
+	}
+}
+
+enum print_kind { TRACING, REPORT, NOT_COUNTED };
+
+struct print_case {
+	const char *name;
+	enum print_kind kind;
+	int json;
+	int full;		/* write to /dev/full: expect EOF */
+	struct report r;
+	const char *want;	/* the output, exactly; or with lines, ... */
+	int lines;		/* ... its start, and the number of lines */
+};
+
+#define DONE_HEAD	"Done tracing sendto() syscalls.\n\n\n"
+#define TIME_UTC	"2024-01-02T03:04:05Z"
+#define NO_STATS	"\"not_counted\":{\"checksum\":0,\"id\":0,\"seq\":0},\"dropped\":0}\n"
+
+static const struct print_case print_cases[] = {
+	{ "print_tracing writes \"Tracing sendto() syscalls.\\n\"",
+	  TRACING, 0, 0, { .n = 0 }, "Tracing sendto() syscalls.\n", 0 },
+	{ "print_tracing with -j writes {\"event\":\"tracing\"}",
+	  TRACING, 1, 0, { .n = 0 }, "{\"event\":\"tracing\"}\n", 0 },
+	{ "the final report of an empty map is the END line and three empty lines",
+	  REPORT, 0, 0, { .n = 0, .final = 1 }, DONE_HEAD "\n", 0 },
+	{ "the final report of one entry is \"@[ping]: 3\" after two empty lines",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ CNT("ping", 3) }, .n = 1,
+	    .final = 1 },
+	  DONE_HEAD "@[ping]: 3\n", 0 },
+	{ "the final report prints several entries in the order given",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ CNT("b", 10), CNT("ping", 3),
+					      CNT("a", 1) }, .n = 3,
+	    .final = 1 },
+	  DONE_HEAD "@[b]: 10\n@[ping]: 3\n@[a]: 1\n", 0 },
+	{ "the final report prints a 15-character comm whole",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ CNT("abcdefghijklmno", 1) },
+	    .n = 1, .final = 1 },
+	  DONE_HEAD "@[abcdefghijklmno]: 1\n", 0 },
+	/* The key is 16 bytes with no room for a NUL; print no more. */
+	{ "the final report prints a 16-byte comm with no NUL as 16 characters",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ {
+		.comm = { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h',
+			  'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p' },
+		.family = AF_INET, .count = 7 } }, .n = 1, .final = 1 },
+	  DONE_HEAD "@[abcdefghijklmnop]: 7\n", 0 },
+	{ "the final report prints a count of 2^64 - 1 in full",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ CNT("ping", UINT64_MAX) },
+	    .n = 1, .final = 1 },
+	  DONE_HEAD "@[ping]: 18446744073709551615\n", 0 },
+	{ "with -6 the final report names the family in each key",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ CNT("ping", 3),
+					      CNT6("ping", 4) }, .n = 2,
+	    .final = 1, .families = 1 },
+	  DONE_HEAD "@[ping, ipv4]: 3\n@[ping, ipv6]: 4\n", 0 },
+	{ "an interval report is the time, the counts and an empty line",
+	  REPORT, 0, 0,
+	  { .c = (const struct comm_count[]){ CNT("ping", 3) }, .n = 1,
+	    .time_local = "12:34:56" },
+	  "12:34:56\n@[ping]: 3\n\n", 0 },
+	{ "an empty interval report is the time and an empty line",
+	  REPORT, 0, 0, { .n = 0, .time_local = "12:34:56" },
+	  "12:34:56\n\n", 0 },
+	{ "the final -j report is one JSON line with counts, reasons and drops",
+	  REPORT, 1, 0,
+	  { .c = (const struct comm_count[]){ CNT("ping", 3),
+					      CNT6("ping6", 1) }, .n = 2,
+	    .final = 1, .time_utc = TIME_UTC,
+	    .stats = { [STAT_DROPPED] = 1, [STAT_CHECKSUM0] = 2,
+		       [STAT_ID0] = 3, [STAT_SEQ0] = 4 } },
+	  "{\"event\":\"done\",\"time\":\"" TIME_UTC "\",\"counts\":["
+	  "{\"comm\":\"ping\",\"family\":\"ipv4\",\"count\":3},"
+	  "{\"comm\":\"ping6\",\"family\":\"ipv6\",\"count\":1}],"
+	  "\"not_counted\":{\"checksum\":2,\"id\":3,\"seq\":4},\"dropped\":1}\n",
+	  0 },
+	{ "an empty -j interval report has an empty counts array",
+	  REPORT, 1, 0, { .n = 0, .time_utc = TIME_UTC },
+	  "{\"event\":\"interval\",\"time\":\"" TIME_UTC "\",\"counts\":[],"
+	  NO_STATS, 0 },
+	{ "a -j comm escapes quotes, backslashes, control and non-ASCII bytes",
+	  REPORT, 1, 0,
+	  { .c = (const struct comm_count[]){ CNT("a\"b\\c\x01\xe9", 1) },
+	    .n = 1, .final = 1, .time_utc = TIME_UTC },
+	  "{\"event\":\"done\",\"time\":\"" TIME_UTC "\",\"counts\":["
+	  "{\"comm\":\"a\\\"b\\\\c\\u0001\\u00e9\",\"family\":\"ipv4\",\"count\":1}],"
+	  NO_STATS, 0 },
+	{ "print_not_counted prints nothing when every reason is 0",
+	  NOT_COUNTED, 0, 0, { .n = 0 }, "", 0 },
+	{ "print_not_counted prints one line per non-zero reason, singular for 1",
+	  NOT_COUNTED, 0, 0, { .stats = { [STAT_ID0] = 1 } },
+	  "icmpcount: 1 echo request not counted: id 0", 1 },
+	{ "print_not_counted says \"requests\" for more than one",
+	  NOT_COUNTED, 0, 0, { .stats = { [STAT_SEQ0] = 2 } },
+	  "icmpcount: 2 echo requests not counted: seq 0", 1 },
+	{ "print_tracing returns EOF when the stream cannot be written",
+	  TRACING, 0, 1, { .n = 0 }, NULL, 0 },
+	{ "print_report returns EOF when the stream cannot be written",
+	  REPORT, 0, 1,
+	  { .c = (const struct comm_count[]){ CNT("ping", 3) }, .n = 1,
+	    .final = 1 }, NULL, 0 },
+};
+
+static int print_one(const struct print_case *c, FILE *f)
+{
+	switch (c->kind) {
+	case TRACING:
+		return print_tracing(f, c->json);
+	case REPORT:
+		return print_report(f, &c->r, c->json);
+	case NOT_COUNTED:
+		print_not_counted(f, c->r.stats);
+		return fflush(f);
+	}
+	return EOF;
+}
+
+/* Shows a captured string in C notation, for EXP/RES lines. */
+static void quote(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t i;
+
+	snprintf(buf, size, "\"");
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\n')
+			app(buf, size, "\\n");
+		else if (ch == '\t')
+			app(buf, size, "\\t");
+		else if (ch < ' ' || ch >= 0x7f)
+			app(buf, size, "\\x%02x", ch);
+		else
+			app(buf, size, "%c", ch);
+	}
+	app(buf, size, "\"");
+}
+
+static int count_lines(const char *s, size_t n)
+{
+	int lines = 0;
+
+	while (n--)
+		lines += *s++ == '\n';
+	return lines;
+}
+
+static void run_print_cases(void)
+{
+	char exp[512], res[512], *out;
+	size_t i, len, wlen;
+	FILE *f;
+	int r, ok;
+
+	for (i = 0; i < ARRAY_SIZE(print_cases); i++) {
+		const struct print_case *c = &print_cases[i];
+
+		if (!test_start(c->name))
+			continue;
+		if (c->full) {
+			f = fopen("/dev/full", "w");
+			if (!f) {
+				test_skip("cannot open /dev/full: %s",
+					  strerror(errno));
+				continue;
+			}
+			r = print_one(c, f);
+			fclose(f);
+			test_check(r == EOF, "EXP: EOF (%d)\nRES: %d", EOF, r);
+			continue;
+		}
+		out = NULL;
+		len = 0;
+		f = open_memstream(&out, &len);
+		if (!f) {
+			test_fail("EXP: open_memstream works\nRES: %s",
+				  strerror(errno));
+			continue;
+		}
+		r = print_one(c, f);
+		fclose(f);
+		wlen = strlen(c->want);
+		if (c->lines)
+			ok = len >= wlen && memcmp(out, c->want, wlen) == 0 &&
+			     count_lines(out, len) == c->lines &&
+			     out[len - 1] == '\n';
+		else
+			ok = len == wlen && memcmp(out, c->want, len) == 0;
+		quote(exp, sizeof(exp), c->want, wlen);
+		quote(res, sizeof(res), out, len);
+		test_check(r == 0 && ok, "EXP: 0, %s%s\nRES: %d, %s",
+			   exp, c->lines ? "... (whole lines)" : "", r, res);
+		free(out);
+	}
+}
+
+/*
+ * 8. The command line, through the real binary.  Each case fails (or
+ * finishes) before tracefs, so no root is needed.  In case one does not,
+ * the child gets a tracefs that does not exist and an alarm, so a wrong
+ * answer is a quick failure, never a trace that runs until killed.
+ */
+struct cli_case {
+	const char *name;
+	char *argv[5];
+	int status;
+	const char *out[3];	/* stdout holds each; none: stdout is empty */
+	const char *err[3];	/* the same for stderr */
+	int version;		/* stdout is exactly the version line */
+};
+
+static const struct cli_case cli_cases[] = {
+	{ "an unknown option exits 2 with the usage line on stderr",
+	  { "icmpcount", "-Z", NULL }, 2,
+	  { NULL }, { "usage: icmpcount" }, 0 },
+	{ "an unknown long option exits 2 with the usage line on stderr",
+	  { "icmpcount", "--no-such-option", NULL }, 2,
+	  { NULL }, { "usage: icmpcount" }, 0 },
+	{ "-c with no argument exits 2 with the usage line on stderr",
+	  { "icmpcount", "-c", NULL }, 2,
+	  { NULL }, { "usage: icmpcount" }, 0 },
+	{ "--command with no argument exits 2 with the usage line on stderr",
+	  { "icmpcount", "--command", NULL }, 2,
+	  { NULL }, { "usage: icmpcount" }, 0 },
+	{ "-c '' exits 2 with \"empty command\" on stderr",
+	  { "icmpcount", "-c", "", NULL }, 2,
+	  { NULL }, { "empty command", "usage: icmpcount" }, 0 },
+	{ "-c '   ' exits 2 with \"empty command\" on stderr",
+	  { "icmpcount", "-c", "   ", NULL }, 2,
+	  { NULL }, { "empty command", "usage: icmpcount" }, 0 },
+	{ "-c of tabs exits 2 with \"empty command\" on stderr",
+	  { "icmpcount", "-c", "\t \t", NULL }, 2,
+	  { NULL }, { "empty command", "usage: icmpcount" }, 0 },
+	{ "an extra argument exits 2 and names it on stderr",
+	  { "icmpcount", "extra", NULL }, 2,
+	  { NULL }, { "unexpected argument: 'extra'", "usage: icmpcount" }, 0 },
+	{ "an extra argument after -c CMD exits 2",
+	  { "icmpcount", "-c", "true", "extra", NULL }, 2,
+	  { NULL }, { "unexpected argument: 'extra'", "usage: icmpcount" }, 0 },
+	{ "--help exits 0 with usage and exit statuses on stdout",
+	  { "icmpcount", "--help", NULL }, 0,
+	  { "usage: icmpcount", "Exit status: 0 success, 1 runtime failure, 2 usage error." },
+	  { NULL }, 0 },
+	{ "-h exits 0 with usage and exit statuses on stdout",
+	  { "icmpcount", "-h", NULL }, 0,
+	  { "usage: icmpcount", "Exit status: 0 success, 1 runtime failure, 2 usage error." },
+	  { NULL }, 0 },
+	{ "-V exits 0 and prints \"icmpcount VERSION\"",
+	  { "icmpcount", "-V", NULL }, 0, { NULL }, { NULL }, 1 },
+	{ "--version exits 0 and prints \"icmpcount VERSION\"",
+	  { "icmpcount", "--version", NULL }, 0, { NULL }, { NULL }, 1 },
+};
+
+#define CAPTURE_MAX	4096
+
+struct run {
+	int status;		/* as from waitpid */
+	char out[CAPTURE_MAX];
+	char err[CAPTURE_MAX];
+};
+
+static void slurp(FILE *f, char *buf)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, CAPTURE_MAX - 1, f);
+	buf[n] = '\0';
+}
+
+/* Runs icmpcount_path with argv; 0, or -1 with errno if it could not. */
+static int run_icmpcount(char *const argv[], struct run *r)
+{
+	FILE *out = tmpfile(), *err = tmpfile();
+	int ret = -1, null;
+	pid_t pid;
+
+	if (!out || !err)
+		goto done;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		goto done;
+	if (pid == 0) {
+		null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0 ||
+		    dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0)
+			_exit(126);
+		setenv("ICMPCOUNT_TRACEFS", "/nonexistent/icmpcount-unit", 1);
+		alarm(10);
+		execv(icmpcount_path, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &r->status, 0) != pid)
+		goto done;
+	slurp(out, r->out);
+	slurp(err, r->err);
+	ret = 0;
+done:
+	if (out)
+		fclose(out);
+	if (err)
+		fclose(err);
+	return ret;
+}
+
+/* Checks that s holds every string of want; with none, that s is empty. */
+static int holds_all(const char *s, const char *const want[3],
+		     char *exp, size_t size)
+{
+	int ok = 1, i;
+
+	exp[0] = '\0';
+	if (!want[0]) {
+		snprintf(exp, size, "empty");
+		return s[0] == '\0';
+	}
+	for (i = 0; i < 3 && want[i]; i++) {
+		app(exp, size, "%s\"%s\"", i ? " and " : "holds ", want[i]);
+		ok &= strstr(s, want[i]) != NULL;
+	}
+	return ok;
+}
+
+/*
+ * The version comes from the Makefile; when this file is built without it,
+ * accept "icmpcount " and one word on one line.
+ */
+static int is_version_line(const char *s, char *exp, size_t size)
+{
+#ifdef VERSION
+	snprintf(exp, size, "\"icmpcount %s\\n\"", VERSION);
+	return strcmp(s, "icmpcount " VERSION "\n") == 0;
+#else
+	const char *v = s + strlen("icmpcount ");
+
+	snprintf(exp, size, "\"icmpcount <version>\\n\"");
+	return strncmp(s, "icmpcount ", strlen("icmpcount ")) == 0 &&
+	       *v != '\n' && *v != '\0' && strcspn(v, " \t\n") == strlen(v) - 1 &&
+	       v[strlen(v) - 1] == '\n';
+#endif
+}
+
+static void status_text(char *buf, size_t size, int status)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, size, "status 0x%x", status);
+}
+
+static void run_cli_cases(void)
+{
+	char eout[256], eerr[256], st[64], qout[512], qerr[512];
+	static struct run r;
+	size_t i;
+	int ok, have_binary = access(icmpcount_path, X_OK) == 0;
+
+	for (i = 0; i < ARRAY_SIZE(cli_cases); i++) {
+		const struct cli_case *c = &cli_cases[i];
+
+		if (!test_start(c->name))
+			continue;
+		if (!have_binary) {
+			test_skip("no executable at %s (make icmpcount, or set ICMPCOUNT)",
+				  icmpcount_path);
+			continue;
+		}
+		if (run_icmpcount(c->argv, &r)) {
+			test_fail("EXP: %s runs\nRES: %s", icmpcount_path,
+				  strerror(errno));
+			continue;
+		}
+		ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == c->status;
+		if (c->version)
+			ok &= is_version_line(r.out, eout, sizeof(eout));
+		else
+			ok &= holds_all(r.out, c->out, eout, sizeof(eout));
+		ok &= holds_all(r.err, c->err, eerr, sizeof(eerr));
+		status_text(st, sizeof(st), r.status);
+		quote(qout, sizeof(qout), r.out, strlen(r.out));
+		quote(qerr, sizeof(qerr), r.err, strlen(r.err));
+		test_check(ok, "EXP: exit %d, stdout %s, stderr %s\nRES: %s, stdout %s, stderr %s",
+			   c->status, eout, eerr, st, qout, qerr);
+	}
+}
+
+void run_unit_tests(void)
+{
+	run_enc_cases();
+	run_prog_cases();
+	run_num_cases(id_cases, ARRAY_SIZE(id_cases), id_parser);
+	run_fmt_cases(fmt_cases, ARRAY_SIZE(fmt_cases), TP_ENTER,
+		      parse_sendto_format);
+	run_fmt_cases(exit_fmt_cases, ARRAY_SIZE(exit_fmt_cases), TP_EXIT,
+		      parse_exit_format);
+	run_num_cases(cpu_cases, ARRAY_SIZE(cpu_cases), cpu_parser);
+	run_num_cases(uint_cases, ARRAY_SIZE(uint_cases), parse_uint);
+	run_sort_cases();
+	run_print_cases();
+	run_cli_cases();
+}
