@@ -303,8 +303,10 @@ static int have(const char *prog)
 }
 
 /*
- * The sender cases.  Each sends SENDS times; `counted` says whether the
- * reference script counts such a call.
+ * The sender cases.  Each sends SENDS times from a process of its own, and
+ * says, per call, whether icmpcount counts it by default (as the reference
+ * script does), with -a, with -x (as the exit script does: only calls that
+ * succeed), and under ipv6 with -6.
  */
 enum sock_kind { S_RAW4, S_RAW4_CONNECTED, S_UDP4, S_RAW6, S_BADFD };
 enum buf_kind { B_OK, B_NULL, B_UNMAPPED, B_STRADDLE };
@@ -320,79 +322,85 @@ struct send_case {
 	int readable;		/* B_STRADDLE: header bytes before the hole */
 	enum addr_kind addr;
 	int addrlen;		/* -1: the address's own size */
-	int counted;
+	int counted;		/* by default, as the reference script counts */
+	int all;		/* with -a: zero checksum, id or seq count too */
+	int exit;		/* with -x: only calls that succeed count */
+	int v6;			/* with -6, under ipv6 */
 };
 
 #define ECHO	{ 8, 0, 0x12, 0x34, 0x56, 0x78, 0x00, 0x01 }
 
 static const struct send_case send_cases[] = {
 	{ "ic_echo", "a valid echo request is counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, -1, 1 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
 	{ "ic_len9", "a 9-byte echo request is counted",
-	  S_RAW4, ECHO, 9, B_OK, 0, A_IN4, -1, 1 },
+	  S_RAW4, ECHO, 9, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
 	{ "ic_len1500", "a 1500-byte echo request is counted",
-	  S_RAW4, ECHO, 1500, B_OK, 0, A_IN4, -1, 1 },
+	  S_RAW4, ECHO, 1500, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
 	{ "ic_len8", "an 8-byte echo request (len 8) is not counted",
-	  S_RAW4, ECHO, 8, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 8, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_len1", "a 1-byte send is not counted",
-	  S_RAW4, ECHO, 1, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 1, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_len0", "an empty send is not counted",
-	  S_RAW4, ECHO, 0, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 0, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_type0", "an echo reply (type 0) is not counted",
-	  S_RAW4, { 0, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, { 0, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_type13", "a timestamp request (type 13) is not counted",
-	  S_RAW4, { 13, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, { 13, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_code1", "an echo request with code 1 is not counted",
-	  S_RAW4, { 8, 1, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, { 8, 1, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_csum0", "an echo request with checksum 0 is not counted",
-	  S_RAW4, { 8, 0, 0, 0, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, { 8, 0, 0, 0, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 1, 0, 0 },
 	{ "ic_id0", "an echo request with id 0 is not counted",
-	  S_RAW4, { 8, 0, 1, 1, 0, 0, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, { 8, 0, 1, 1, 0, 0, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 1, 0, 0 },
 	{ "ic_seq0", "an echo request with seq 0 is not counted",
-	  S_RAW4, { 8, 0, 1, 1, 1, 1, 0, 0 }, 64, B_OK, 0, A_IN4, -1, 0 },
+	  S_RAW4, { 8, 0, 1, 1, 1, 1, 0, 0 }, 64, B_OK, 0, A_IN4, -1, 0, 1, 0, 0 },
 	{ "ic_highbits", "checksum, id and seq with the top bit set count",
 	  S_RAW4, { 8, 0, 0xff, 0xff, 0x00, 0x80, 0x00, 0x80 }, 64, B_OK, 0,
-	  A_IN4, -1, 1 },
+	  A_IN4, -1, 1, 1, 1, 0 },
 	{ "ic_in6", "an echo-shaped send to an AF_INET6 address is not counted",
-	  S_RAW6, ECHO, 64, B_OK, 0, A_IN6, -1, 0 },
+	  S_RAW6, ECHO, 64, B_OK, 0, A_IN6, -1, 0, 0, 0, 0 },
 	{ "ic_in6on4", "an AF_INET6 address on an IPv4 socket is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN6, -1, 0 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_IN6, -1, 0, 0, 0, 0 },
 	{ "ic_unspec", "an AF_UNSPEC address is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_UNSPEC, -1, 0 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_UNSPEC, -1, 0, 0, 0, 0 },
 	{ "ic_nulladdr", "a NULL address on a connected socket is not counted",
-	  S_RAW4_CONNECTED, ECHO, 64, B_OK, 0, A_NULL, 0, 0 },
+	  S_RAW4_CONNECTED, ECHO, 64, B_OK, 0, A_NULL, 0, 0, 0, 0, 0 },
 	{ "ic_connaddr", "an address on a connected socket is counted",
-	  S_RAW4_CONNECTED, ECHO, 64, B_OK, 0, A_IN4, -1, 1 },
+	  S_RAW4_CONNECTED, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
 	{ "ic_nullbuf", "a NULL buffer is not counted",
-	  S_RAW4, ECHO, 64, B_NULL, 0, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_NULL, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_badbuf", "an unreadable buffer is not counted",
-	  S_RAW4, ECHO, 64, B_UNMAPPED, 0, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_UNMAPPED, 0, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_badaddr", "an unreadable address is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_UNMAPPED, -1, 0 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_UNMAPPED, -1, 0, 0, 0, 0 },
 	{ "ic_splitaddr", "an address whose family straddles a hole is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_STRADDLE, -1, 0 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_STRADDLE, -1, 0, 0, 0, 0 },
 	{ "ic_split1", "a header with 1 byte before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 1, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_STRADDLE, 1, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_split2", "a header with 2 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 2, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_STRADDLE, 2, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_split4", "a header with 4 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 4, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_STRADDLE, 4, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_split6", "a header with 6 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 6, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_STRADDLE, 6, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_split7", "a header with 7 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 7, A_IN4, -1, 0 },
+	  S_RAW4, ECHO, 64, B_STRADDLE, 7, A_IN4, -1, 0, 0, 0, 0 },
 	{ "ic_split8", "a whole header before a hole is counted (the call fails)",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 8, A_IN4, -1, 1 },
+	  S_RAW4, ECHO, 64, B_STRADDLE, 8, A_IN4, -1, 1, 1, 0, 0 },
 	{ "ic_udp", "an echo-shaped payload on a UDP socket is counted",
-	  S_UDP4, ECHO, 64, B_OK, 0, A_IN4, -1, 1 },
+	  S_UDP4, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
 	{ "ic_addrlen3", "a bad addrlen (3) is counted though the call fails",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, 3, 1 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, 3, 1, 1, 0, 0 },
 	{ "ic_addrlen0", "addrlen 0 with an address is counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, 0, 1 },
+	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, 0, 1, 1, 0, 0 },
 	{ "ic_badfd", "a send on a bad fd is counted though the call fails",
-	  S_BADFD, ECHO, 64, B_OK, 0, A_IN4, -1, 1 },
+	  S_BADFD, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 0, 0 },
 	{ "ic_hugelen", "a length of SIZE_MAX is counted though the call fails",
-	  S_RAW4, ECHO, (size_t)-1, B_OK, 0, A_IN4, -1, 1 },
+	  S_RAW4, ECHO, (size_t)-1, B_OK, 0, A_IN4, -1, 1, 1, 0, 0 },
+	{ "ic_echo6", "an ICMPv6 echo request counts only with -6",
+	  S_RAW6, { 128, 0, 0, 0, 0x12, 0x34, 0, 1 }, 64, B_OK, 0, A_IN6, -1,
+	  0, 0, 0, 1 },
 };
 
 static int open_socket(enum sock_kind kind)
@@ -419,8 +427,8 @@ static int open_socket(enum sock_kind kind)
 	return -1;
 }
 
-/* Runs in the case's own process: sets the comm, sends, exits. */
-static void __attribute__((noreturn)) send_case(const struct send_case *c)
+/* Runs in the case's own process: sets the comm, sends n times, exits. */
+static void __attribute__((noreturn)) send_n(const struct send_case *c, int n)
 {
 	static unsigned char buf[2048];
 	struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons(9) };
@@ -488,9 +496,14 @@ static void __attribute__((noreturn)) send_case(const struct send_case *c)
 	}
 	if (c->addrlen >= 0)
 		alen = (socklen_t)c->addrlen;
-	for (i = 0; i < SENDS; i++)
+	for (i = 0; i < n; i++)
 		sendto(fd, b, c->len, MSG_DONTWAIT, a, alen);
 	_exit(0);
+}
+
+static void __attribute__((noreturn)) send_case(const struct send_case *c)
+{
+	send_n(c, SENDS);
 }
 
 static int run_send_cases(void)
@@ -522,71 +535,155 @@ static void __attribute__((noreturn)) send_one_echo(const char *comm)
 }
 
 /*
- * The sender table, traced by icmpcount and, at the same time, by the
- * reference script when bpftrace is installed.
+ * The sender table runs once, traced at the same time by icmpcount in each
+ * mode and, where bpftrace is installed, by both reference scripts.  Each
+ * icmpcount line checks a case's count against the table; each reference
+ * line checks that bpftrace counted what icmpcount counted.
  */
-static void test_sender_table(void)
+enum column { COL_ENTRY, COL_ALL, COL_EXIT, COL_V6 };
+
+struct tracer {
+	const char *label;
+	const char *args[4];	/* after the binary, or bpftrace's script */
+	int bpftrace;
+	enum column col;
+	int agree_with;		/* bpftrace: the icmpcount tracer it must match */
+	struct run run;
+	const char *skip;
+};
+
+static struct tracer tracers[] = {
+	{ .label = "icmpcount", .col = COL_ENTRY },
+	{ .label = "icmpcount -a", .args = { "-a" }, .col = COL_ALL },
+	{ .label = "icmpcount -x", .args = { "-x" }, .col = COL_EXIT },
+	{ .label = "icmpcount -6", .args = { "-6" }, .col = COL_V6 },
+	{ .label = "icmpcount -P clang", .args = { "-P", "clang" },
+	  .col = COL_ENTRY },
+	{ .label = "icmpcount -x -P clang", .args = { "-x", "-P", "clang" },
+	  .col = COL_EXIT },
+	{ .label = "sendto_count.bt", .args = { "sendto_count.bt" },
+	  .bpftrace = 1, .agree_with = 0 },
+	{ .label = "sendto_count_exit.bt", .args = { "sendto_count_exit.bt" },
+	  .bpftrace = 1, .agree_with = 2 },
+};
+
+static int want(const struct send_case *c, enum column col)
+{
+	int per_call[] = { c->counted, c->all, c->exit, c->counted };
+
+	return per_call[col] * SENDS;
+}
+
+/* Whether this build has the clang program: -S says so without privileges. */
+static int have_clang_prog(void)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "%s -P clang -S >/dev/null 2>&1",
+		 icmpcount_path);
+	return system(cmd) == 0;
+}
+
+static void start_tracer(struct tracer *t)
 {
 	char script[512];
-	const char *ic_argv[] = { icmpcount_path, NULL };
-	const char *bt_argv[] = { "bpftrace", script, NULL };
-	static struct run ic, bt;
-	const char *no_bt = NULL;
-	int setup_ok, bt_ok = 0;
+	const char *argv[8] = { icmpcount_path };
 	size_t i;
 
-	snprintf(script, sizeof(script), "%s/sendto_count.bt", reference_dir);
-	if (!have("bpftrace"))
-		no_bt = "bpftrace is not installed";
-	else if (access(script, R_OK) != 0)
-		no_bt = "no reference script (set ICMPCOUNT_REFERENCE)";
-	else
-		bt_ok = run_start(&bt, bt_argv, 0) == 0 &&
-			run_wait_tracing(&bt, 60) == 0;
-
-	setup_ok = run_start(&ic, ic_argv, 0) == 0 &&
-		   run_wait_tracing(&ic, 10) == 0 &&
-		   run_send_cases() == 0;
-	if (ic.pid > 0)
-		run_finish(&ic, SIGINT, 10);
-	if (bt.pid > 0)
-		run_finish(&bt, SIGINT, 30);
-	if (!no_bt && !bt_ok)
-		no_bt = "bpftrace did not start";
-
-	for (i = 0; i < ARRAY_SIZE(send_cases); i++) {
-		const struct send_case *c = &send_cases[i];
-		long want = c->counted ? SENDS : 0;
-		long got = count_of(ic.out, c->comm);
-
-		if (!test_start(c->name))
-			continue;
-		if (!setup_ok || !exited_with(&ic, 0)) {
-			test_fail("EXP: icmpcount traces the senders and exits 0\n"
-				  "RES: status %d\nstdout:\n%s\nstderr:\n%s",
-				  ic.status, ic.out, ic.err);
-			continue;
-		}
-		test_check(got == want, "EXP: @[%s]: %ld\nRES: %ld",
-			   c->comm, want, got);
+	if (t->bpftrace) {
+		snprintf(script, sizeof(script), "%s/%s", reference_dir,
+			 t->args[0]);
+		argv[0] = "bpftrace";
+		argv[1] = script;
+		if (!have("bpftrace"))
+			t->skip = "bpftrace is not installed";
+		else if (access(script, R_OK) != 0)
+			t->skip = "no reference script (set ICMPCOUNT_REFERENCE)";
+	} else {
+		for (i = 0; t->args[i]; i++)
+			argv[i + 1] = t->args[i];
+		if (strstr(t->label, "clang") && !have_clang_prog())
+			t->skip = "this icmpcount was built without clang";
 	}
-	for (i = 0; i < ARRAY_SIZE(send_cases); i++) {
-		const struct send_case *c = &send_cases[i];
-		char name[160];
-		long ref, got;
+	if (t->skip)
+		return;
+	if (run_start(&t->run, argv, 0) != 0 ||
+	    run_wait_tracing(&t->run, t->bpftrace ? 60 : 10) != 0)
+		t->skip = "did not start";
+}
 
-		snprintf(name, sizeof(name), "reference script agrees: %s",
-			 c->comm);
-		if (!test_start(name))
-			continue;
-		if (no_bt) {
-			test_skip("%s", no_bt);
+static void check_case(const struct tracer *t, const struct send_case *c)
+{
+	char key[64];
+	long got, exp;
+
+	if (t->bpftrace) {
+		got = count_of(t->run.out, c->comm);
+		exp = count_of(tracers[t->agree_with].run.out, c->comm);
+		test_check(got == exp, "EXP: @[%s]: %ld, as %s counted\nRES: %ld",
+			   c->comm, exp, tracers[t->agree_with].label, got);
+		return;
+	}
+	if (t->col != COL_V6) {
+		got = count_of(t->run.out, c->comm);
+		exp = want(c, t->col);
+		test_check(got == exp, "EXP: @[%s]: %ld\nRES: %ld", c->comm,
+			   exp, got);
+		return;
+	}
+	snprintf(key, sizeof(key), "%s, ipv4", c->comm);
+	got = count_of(t->run.out, key);
+	exp = want(c, COL_V6);
+	snprintf(key, sizeof(key), "%s, ipv6", c->comm);
+	test_check(got == exp && count_of(t->run.out, key) == c->v6 * SENDS,
+		   "EXP: @[%s, ipv4]: %ld, @[%s, ipv6]: %d\nRES: %ld, %ld",
+		   c->comm, exp, c->comm, c->v6 * SENDS, got,
+		   count_of(t->run.out, key));
+}
+
+static void test_sender_table(void)
+{
+	int sent;
+	size_t i, j;
+
+	for (j = 0; j < ARRAY_SIZE(tracers); j++)
+		start_tracer(&tracers[j]);
+	sent = run_send_cases() == 0;
+	for (j = 0; j < ARRAY_SIZE(tracers); j++)
+		if (!tracers[j].skip)
+			run_finish(&tracers[j].run, SIGINT, 30);
+
+	for (j = 0; j < ARRAY_SIZE(tracers); j++) {
+		const struct tracer *t = &tracers[j];
+
+		if (t->skip) {
+			char name[200];
+
+			snprintf(name, sizeof(name), "%s: every sender case",
+				 t->label);
+			if (test_start(name))
+				test_skip("%s", t->skip);
 			continue;
 		}
-		ref = count_of(bt.out, c->comm);
-		got = count_of(ic.out, c->comm);
-		test_check(ref == got, "EXP: bpftrace @[%s]: %ld\nRES: icmpcount %ld",
-			   c->comm, ref, got);
+		for (i = 0; i < ARRAY_SIZE(send_cases); i++) {
+			const struct send_case *c = &send_cases[i];
+			char name[200];
+
+			if (j == 0)
+				snprintf(name, sizeof(name), "%s", c->name);
+			else
+				snprintf(name, sizeof(name), "%s: %s", t->label,
+					 c->comm);
+			if (!test_start(name))
+				continue;
+			if (!sent || !exited_with(&t->run, 0))
+				test_fail("EXP: the senders ran, %s exited 0\n"
+					  "RES: sent %d, status 0x%x\nstderr:\n%s",
+					  t->label, sent, t->run.status,
+					  t->run.err);
+			else
+				check_case(t, c);
+		}
 	}
 }
 
@@ -603,55 +700,191 @@ struct run_case {
 	int exit_code;
 	const char *comm;	/* whose count to check, if any */
 	long count;
-	const char *stdout_has, *stderr_has;
+	const char *stdout_has, *stderr_has;	/* "a|b": a, then later b */
 	const char *needs;	/* a program that must be installed */
+	const char *jq;		/* a jq -s filter stdout must pass */
 };
 
 static const struct run_case run_cases[] = {
 	{ "ping -c 3 under -c counts 3 for ping",
 	  { "-c", "ping -c 3 -i 0.2 127.0.0.1" }, 0, 0, NULL, 0, "ping", 3,
-	  "Done tracing", NULL, "ping" },
+	  "Done tracing", NULL, "ping", NULL },
 	{ "the first send of a -c command is counted",
 	  { "-c", "{SELF} --send ic_first" }, 0, 0, NULL, 0, "ic_first", SENDS,
-	  NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL },
 	{ "SIGINT ends tracing with the report and exit 0",
 	  { NULL }, 0, SIGINT, NULL, 0, NULL, 0,
 	  "Tracing sendto() syscalls.\nDone tracing sendto() syscalls.\n\n\n",
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ "SIGTERM ends tracing with the report and exit 0",
 	  { NULL }, 0, SIGTERM, NULL, 0, NULL, 0,
-	  "Done tracing sendto() syscalls.\n", NULL, NULL },
+	  "Done tracing sendto() syscalls.\n", NULL, NULL, NULL },
 	{ "with no tracefs mounted, it mounts a private one and counts",
 	  { "-c", "{SELF} --send ic_notracefs" }, RUN_NO_TRACEFS, 0, NULL, 0,
-	  "ic_notracefs", SENDS, NULL, NULL, NULL },
+	  "ic_notracefs", SENDS, NULL, NULL, NULL, NULL },
 	{ "with bpf_probe_read forced instead of _user, it still counts",
 	  { "-c", "{SELF} --send ic_probe_read" }, 0, 0,
 	  "ICMPCOUNT_TEST_NO_READ_USER=1", 0, "ic_probe_read", SENDS,
-	  NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL },
 	{ "a -c command that does not exist is an error, exit 1",
 	  { "-c", "/nonexistent/cmd" }, 0, 0, NULL, 1, NULL, 0,
-	  NULL, "icmpcount: cannot run /nonexistent/cmd: No such file", NULL },
+	  NULL, "icmpcount: cannot run /nonexistent/cmd: No such file", NULL, NULL },
 	{ "a -c command's failure is its own: icmpcount exits 0",
 	  { "-c", "false" }, 0, 0, NULL, 0, NULL, 0,
-	  "Done tracing", NULL, NULL },
+	  "Done tracing", NULL, NULL, NULL },
 	{ "as nobody, it fails with exit 1 and says to run as root",
 	  { NULL }, RUN_NOBODY, 0, NULL, 1, NULL, 0,
-	  NULL, "run as root", NULL },
+	  NULL, "run as root", NULL, NULL },
 	{ "as nobody with no tracefs, it fails with exit 1, run as root",
 	  { NULL }, RUN_NOBODY | RUN_NO_TRACEFS, 0, NULL, 1, NULL, 0,
-	  NULL, "run as root", NULL },
+	  NULL, "run as root", NULL, NULL },
 	{ "a tracefs id that is not a number is an error, exit 1",
 	  { NULL }, 0, 0, "ICMPCOUNT_TRACEFS=tests/fixtures/bad-id", 1,
-	  NULL, 0, NULL, "cannot parse tests/fixtures/bad-id/events", NULL },
+	  NULL, 0, NULL, "cannot parse tests/fixtures/bad-id/events", NULL, NULL },
 	{ "a tracepoint with no id file says CONFIG_FTRACE_SYSCALLS",
 	  { NULL }, 0, 0, "ICMPCOUNT_TRACEFS=tests/fixtures/no-id", 1,
-	  NULL, 0, NULL, "CONFIG_FTRACE_SYSCALLS", NULL },
+	  NULL, 0, NULL, "CONFIG_FTRACE_SYSCALLS", NULL, NULL },
 	{ "a format file with no len field is an error, exit 1",
 	  { NULL }, 0, 0, "ICMPCOUNT_TRACEFS=tests/fixtures/missing-len", 1,
-	  NULL, 0, NULL, "no field 'len'", NULL },
+	  NULL, 0, NULL, "no field 'len'", NULL, NULL },
+	{ "busybox ping's seq-0 echo is not counted, and said so",
+	  { "-c", "busybox ping -A -c 3 127.0.0.1" }, 0, 0, NULL, 0,
+	  "busybox", 2, NULL,
+	  "icmpcount: 1 echo request not counted: seq 0 (busybox/inetutils ping start at 0; --all counts it)",
+	  "busybox", NULL },
+	{ "-a counts all of busybox ping's echo requests",
+	  { "-a", "-c", "busybox ping -A -c 3 127.0.0.1" }, 0, 0, NULL, 0,
+	  "busybox", 3, NULL, NULL, "busybox", NULL },
+	{ "-6 counts ping -6 to ::1 under ipv6",
+	  { "-6", "-c", "ping -6 -c 3 -i 0.2 ::1" }, 0, 0, NULL, 0,
+	  "ping, ipv6", 3, NULL, NULL, "ping", NULL },
+	{ "a full map drops sends, counts them, and says so",
+	  { "--max-comms", "1", "-c", "{SELF} --send-comms 3" }, 0, 0, NULL, 0,
+	  NULL, 0, "]: 3\n",
+	  "icmpcount: 6 echo requests not counted: the map of process names was full",
+	  NULL, NULL },
+	{ "-i prints each interval's counts, then the whole run's",
+	  { "-i", "1", "-c", "{SELF} --send-paced ic_paced" }, 0, 0, NULL, 0,
+	  "ic_paced", 5,
+	  "Tracing sendto() syscalls.\n|:|\n@[ic_paced]: 3\n\n|:|\n@[ic_paced]: 2\n\n|"
+	  "Done tracing sendto() syscalls.\n\n\n@[ic_paced]: 5\n", NULL, NULL, NULL },
+	{ "-d ends tracing by itself, with the report",
+	  { "-d", "1" }, 0, 0, NULL, 0, NULL, 0,
+	  "Tracing sendto() syscalls.\n|Done tracing sendto() syscalls.\n",
+	  NULL, NULL, NULL },
+	{ "-j prints JSON that jq reads: tracing, then done with the counts",
+	  { "-j", "-c", "{SELF} --send ic_json" }, 0, 0, NULL, 0, NULL, 0,
+	  NULL, NULL, "jq",
+	  "length == 2 and .[0].event == \"tracing\" and .[1].event == \"done\""
+	  " and .[1].counts == [{\"comm\":\"ic_json\",\"family\":\"ipv4\",\"count\":3}]"
+	  " and .[1].dropped == 0 and .[1].not_counted.seq == 0"
+	  " and (.[1].time | test(\"^[0-9-]+T[0-9:]+Z$\"))" },
+	{ "-j -i prints one JSON object per interval, per-interval counts",
+	  { "-j", "-i", "1", "-c", "{SELF} --send-paced ic_pjson" }, 0, 0,
+	  NULL, 0, NULL, 0, NULL, NULL, "jq",
+	  "[.[] | select(.event == \"interval\") | .counts[0].count] == [3, 2]"
+	  " and .[-1].counts[0].count == 5" },
+	{ "-p counts only the given process (with another sender at once)",
+	  { "-p", "{PID}" }, 0, 0, NULL, 0, "ic_pid", SENDS, NULL, NULL, NULL, NULL },
+	{ "--check says icmpcount can run here, exit 0",
+	  { "--check" }, 0, 0, NULL, 0, NULL, 0,
+	  "ok  program type TRACEPOINT\n|icmpcount can run here\n", NULL, NULL, NULL },
+	{ "--check with no tracepoints names the fix, exit 1",
+	  { "--check" }, 0, 0, "ICMPCOUNT_TRACEFS=/nonexistent", 1, NULL, 0,
+	  "NO  tracepoint syscalls:sys_enter_sendto|fix: a kernel with CONFIG_FTRACE_SYSCALLS|icmpcount cannot run here",
+	  NULL, NULL, NULL },
+	{ "--check as nobody says to run as root, exit 1",
+	  { "--check" }, RUN_NOBODY, 0, NULL, 1, NULL, 0,
+	  "fix: run as root|icmpcount cannot run here", NULL, NULL, NULL },
 };
 
 static char self_path[4096];
+
+/* "a|b|c": a, then b after it, then c after that. */
+static int has_in_order(const char *text, const char *spec)
+{
+	char part[512];
+	const char *p = text;
+
+	while (*spec) {
+		size_t n = strcspn(spec, "|");
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, spec);
+		p = strstr(p, part);
+		if (!p)
+			return 0;
+		p += n;
+		spec += n;
+		if (*spec == '|')
+			spec++;
+	}
+	return 1;
+}
+
+static int jq_passes(const char *out, const char *filter)
+{
+	char path[] = "/tmp/icmpcount-jq-XXXXXX", cmd[2048];
+	int fd = mkstemp(path), r;
+
+	if (fd < 0 || write(fd, out, strlen(out)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "jq -e -s '%s' %s >/dev/null", filter, path);
+	r = system(cmd);
+	unlink(path);
+	return r == 0;
+}
+
+/* Two held senders with the same comm; {PID} is the first one's pid. */
+static pid_t held[2];
+static int held_go[2];
+
+static void hold_senders(const char *comm)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int go[2];
+		char c;
+
+		if (pipe(go) != 0)
+			return;
+		held[i] = fork();
+		if (held[i] == 0) {
+			close(go[1]);
+			if (read(go[0], &c, 1) != 1)
+				_exit(1);
+			send_one_echo(comm);
+		}
+		close(go[0]);
+		held_go[i] = go[1];
+	}
+}
+
+static void release_senders(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (write(held_go[i], "g", 1) != 1)
+			kill(held[i], SIGKILL);
+		close(held_go[i]);
+		waitpid(held[i], NULL, 0);
+	}
+}
+
+static int uses_pid(const struct run_case *c)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c->argv) && c->argv[i]; i++)
+		if (strcmp(c->argv[i], "{PID}") == 0)
+			return 1;
+	return 0;
+}
 
 static void expand_argv(const struct run_case *c, const char **argv, char *store,
 			size_t size)
@@ -662,7 +895,10 @@ static void expand_argv(const struct run_case *c, const char **argv, char *store
 	for (i = 0; i < ARRAY_SIZE(c->argv) && c->argv[i]; i++) {
 		const char *s = c->argv[i], *self = strstr(s, "{SELF}");
 
-		if (self) {
+		if (strcmp(s, "{PID}") == 0) {
+			snprintf(store, size, "%d", (int)held[0]);
+			s = store;
+		} else if (self) {
 			snprintf(store, size, "%.*s%s%s", (int)(self - s), s,
 				 self_path, self + 6);
 			s = store;
@@ -690,6 +926,13 @@ static void test_runs(void)
 			test_skip("%s is not installed", c->needs);
 			continue;
 		}
+		if (c->jq && !have("jq")) {
+			test_skip("jq is not installed");
+			continue;
+		}
+		memset(held, 0, sizeof(held));
+		if (uses_pid(c))
+			hold_senders(c->comm);
 		expand_argv(c, argv, store, sizeof(store));
 		if (c->env) {
 			snprintf(env, sizeof(env), "%s", c->env);
@@ -699,7 +942,12 @@ static void test_runs(void)
 		ok = run_start(&r, argv, c->flags) == 0;
 		if (c->env)
 			unsetenv(env);
-		if (ok && c->sig) {
+		if (ok && held[0]) {
+			/* -p: both senders send; only the first is counted. */
+			ok = run_wait_tracing(&r, 10) == 0;
+			release_senders();
+			run_finish(&r, SIGINT, 10);
+		} else if (ok && c->sig) {
 			ok = run_wait_tracing(&r, 10) == 0;
 			run_finish(&r, c->sig, 10);
 		} else if (ok) {
@@ -709,8 +957,9 @@ static void test_runs(void)
 			got = count_of(r.out, c->comm);
 		test_check(ok && !r.timed_out && exited_with(&r, c->exit_code) &&
 			   (!c->comm || got == c->count) &&
-			   (!c->stdout_has || strstr(r.out, c->stdout_has)) &&
-			   (!c->stderr_has || strstr(r.err, c->stderr_has)),
+			   (!c->stdout_has || has_in_order(r.out, c->stdout_has)) &&
+			   (!c->stderr_has || has_in_order(r.err, c->stderr_has)) &&
+			   (!c->jq || jq_passes(r.out, c->jq)),
 			   "EXP: exit %d%s%s, count %ld, stdout has \"%s\", stderr has \"%s\"\n"
 			   "RES: status 0x%x%s, count %ld\nstdout:\n%s\nstderr:\n%s",
 			   c->exit_code, c->comm ? " for " : "", c->comm ? c->comm : "",
@@ -796,8 +1045,47 @@ void run_kern_tests(void)
 	test_no_leftovers();
 }
 
-/* `tests --send COMM`: the -c command of the run cases. */
-void kern_send_main(const char *comm)
+/*
+ * The -c commands of the run cases:
+ *	tests --send COMM	SENDS echo requests as COMM
+ *	tests --send-comms N	the same from N processes, ic_m0 to ic_mN-1
+ *	tests --send-paced COMM	SENDS at once, 2 more at 1.5 s, exit at 2.5 s
+ */
+void kern_send_main(const char *mode, const char *arg)
 {
-	send_one_echo(comm);
+	struct send_case c = send_cases[0];
+	int i, n;
+
+	if (strcmp(mode, "--send-comms") == 0) {
+		n = atoi(arg);
+		for (i = 0; i < n; i++) {
+			char comm[16];
+			pid_t pid;
+
+			snprintf(comm, sizeof(comm), "ic_m%d", i);
+			pid = fork();
+			if (pid == 0)
+				send_one_echo(comm);
+			waitpid(pid, NULL, 0);
+		}
+		exit(0);
+	}
+	if (strcmp(mode, "--send-paced") == 0) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			send_one_echo(arg);
+		waitpid(pid, NULL, 0);
+		usleep(1500 * 1000);
+		c.comm = arg;
+		pid = fork();
+		if (pid == 0) {
+			prctl(PR_SET_NAME, arg);
+			send_n(&c, 2);
+		}
+		waitpid(pid, NULL, 0);
+		usleep(1000 * 1000);
+		exit(0);
+	}
+	send_one_echo(arg);
 }

@@ -111,8 +111,8 @@ int main(int argc, char **argv)
 
 	if (bin)
 		icmpcount_path = bin;
-	if (argc == 3 && strcmp(argv[1], "--send") == 0)
-		kern_send_main(argv[2]);
+	if (argc == 3 && strncmp(argv[1], "--send", 6) == 0)
+		kern_send_main(argv[1], argv[2]);
 	if (argc > 2 || (argc == 2 && sscanf(argv[1], "%d-%d", &first, &last) < 1)) {
 		fprintf(stderr, "usage: tests [N | N-M]\n");
 		return 2;

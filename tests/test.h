@@ -26,8 +26,9 @@ void test_skip_rest(const char *why);
 /* The tiers, each a set of tables. */
 void run_unit_tests(void);
 void run_kern_tests(void);
-/* `tests --send COMM`: send one valid echo request as COMM, and exit. */
-void kern_send_main(const char *comm) __attribute__((noreturn));
+/* `tests --send... ARG`: the senders the run cases start with -c. */
+void kern_send_main(const char *mode, const char *arg)
+	__attribute__((noreturn));
 
 /* The directory of the icmpcount binary under test (default "."). */
 extern const char *icmpcount_path;
