@@ -13,6 +13,8 @@
 VERSION     = 0.1
 CLANG      ?= clang
 LLVM_STRIP ?= llvm-strip
+LLVM_MC    ?= llvm-mc
+LLVM_OBJDUMP ?= llvm-objdump
 CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
 LDFLAGS    ?=
 PREFIX     ?= /usr/local
@@ -39,7 +41,7 @@ HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 UAPI   = $(BUILD)/uapi
 ALL_CFLAGS = $(CFLAGS) $(WARN) $(HARDEN) -DVERSION='"$(VERSION)"' \
-	     -isystem $(UAPI) -DNO_CLANG_PROG
+	     -isystem $(UAPI)
 
 # A static PIE where the toolchain links one, else a plain static binary.
 # Debian's musl-gcc specs turn -static-pie into a dynamic PIE, so not there.
@@ -62,7 +64,7 @@ TEST_SRCS = tests/main.c tests/unit.c tests/kern.c parse.c output.c prog_hand.c
 TEST_HDRS = tests/test.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I.
 
-.PHONY: all static test install uninstall clean
+.PHONY: all static test test-disasm install uninstall clean
 .DELETE_ON_ERROR:
 
 all: icmpcount
@@ -72,6 +74,47 @@ static: icmpcount
 icmpcount: $(OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(STATIC) $(LDFLAGS) -o $@ $(OBJS)
+
+# The program in C, when clang can build for BPF: prog.bpf.c becomes
+# build/prog.bpf.o, and tools/bpf2h (built for this machine, with our own
+# ELF reader, bpfelf.c) turns that into build/prog_clang.h, an instruction
+# array that prog_clang.c patches at load time.  Without clang, or with
+# NO_CLANG=1, prog_clang.c builds a stand-in that fails with ENOTSUP.
+ifeq ($(NO_CLANG),)
+HAVE_CLANG := $(shell $(CLANG) -target bpf -x c -c -o /dev/null /dev/null \
+		2>/dev/null && echo yes)
+endif
+HOST_CFLAGS = -O2 -Wall -Wextra -Werror $(WARN) -I.
+BPF_SEC = tracepoint/syscalls/sys_enter_sendto
+# -mcpu=v1: only the instructions every kernel with BPF tracepoint
+# programs (4.7) knows; v2 (4.14) or v3 (5.1) would save one instruction.
+# -g makes clang emit BTF; llvm-strip -g drops the DWARF, bpf2h reads
+# neither.
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v1 -Wall -Wextra -Werror
+
+ifeq ($(HAVE_CLANG),yes)
+$(BUILD)/prog.bpf.o: prog.bpf.c | $(UAPI)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -isystem $(UAPI) -c -o $@ $<
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/bpf2h: tools/bpf2h.c bpfelf.c bpfelf.h bpf_insn.h | $(UAPI)
+	$(call msg,CC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ tools/bpf2h.c bpfelf.c
+
+$(BUILD)/prog_clang.h: $(BUILD)/prog.bpf.o $(BUILD)/bpf2h
+	$(call msg,GEN,$@)
+	$(Q)$(BUILD)/bpf2h $(BUILD)/prog.bpf.o $(BPF_SEC) counts prog_clang > $@
+
+$(BUILD)/prog_clang.o: prog_clang.c $(BUILD)/prog_clang.h $(HDRS) | $(UAPI)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD) -c -o $@ $<
+else
+$(BUILD)/prog_clang.o: prog_clang.c $(HDRS) | $(UAPI)
+	$(call msg,CC,$@)
+	@echo "  clang for BPF not found: building without the -P clang program"
+	$(Q)$(CC) $(ALL_CFLAGS) -DNO_CLANG_PROG -c -o $@ $<
+endif
 
 $(BUILD)/%.o: %.c $(HDRS) | $(UAPI)
 	$(call msg,CC,$@)
@@ -93,7 +136,44 @@ $(BUILD)/tests: $(TEST_SRCS) $(TEST_HDRS)
 	$(Q)mkdir -p $(BUILD)
 	$(Q)$(HOSTCC) $(TEST_CFLAGS) -o $@ $(TEST_SRCS)
 
-test: icmpcount $(BUILD)/tests
+# disasm_check holds disasm.c's text against llvm-objdump's, on objects
+# clang and llvm-mc make; it skips itself when LLVM 14 is not there.
+DISASM_DIR  = $(BUILD)/disasm
+DISASM_OBJS = $(DISASM_DIR)/kinds-v1.o $(DISASM_DIR)/kinds-v2.o \
+	      $(DISASM_DIR)/kinds-v3.o $(DISASM_DIR)/kinds-v2-alu32.o \
+	      $(DISASM_DIR)/hand.o
+
+# 32-bit atomics need alu32: v3 has it, v2 gets it as a target feature.
+$(DISASM_DIR)/kinds-v1.o: DISASM_CPU = -mcpu=v1
+$(DISASM_DIR)/kinds-v2.o: DISASM_CPU = -mcpu=v2
+$(DISASM_DIR)/kinds-v3.o: DISASM_CPU = -mcpu=v3 -DHAVE_ALU32
+$(DISASM_DIR)/kinds-v2-alu32.o: DISASM_CPU = -mcpu=v2 -DHAVE_ALU32 \
+	-Xclang -target-feature -Xclang +alu32
+
+$(DISASM_DIR)/kinds-%.o: tests/disasm/kinds.bpf.c
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -O2 -g -target bpf $(DISASM_CPU) -c -o $@ $<
+
+$(DISASM_DIR)/hand.o: tests/disasm/hand.s
+	$(call msg,MC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LLVM_MC) -triple bpfel -filetype=obj -o $@ $<
+
+$(BUILD)/disasm_check: tests/disasm_check.c disasm.c disasm.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(HOSTCC) $(TEST_CFLAGS) -o $@ tests/disasm_check.c disasm.c
+
+# The fixed objects, then 100000 random instructions (-f writes fuzz.o).
+test-disasm: $(BUILD)/disasm_check $(DISASM_OBJS)
+	$(Q)LLVM_OBJDUMP=$(LLVM_OBJDUMP) ./$(BUILD)/disasm_check $(DISASM_OBJS)
+	$(Q)LLVM_OBJDUMP=$(LLVM_OBJDUMP) ./$(BUILD)/disasm_check \
+		-f 100000 $(DISASM_DIR)/fuzz.o
+
+# The disassembler's check first (it needs clang), then the main tiers,
+# whose last line is the total.
+test: icmpcount $(BUILD)/tests $(if $(HAVE_CLANG),test-disasm)
 	$(Q)./$(BUILD)/tests
 
 install: icmpcount

@@ -220,15 +220,17 @@ failx(const char *fmt, ...)
 /*
  * The command line.
  */
+enum { PROGRAM_HAND, PROGRAM_CLANG, PROGRAM_EMPTY };
+
 struct options {
 	const char *command;
-	int program;		/* -P: 0 hand, 1 clang */
+	int program;		/* -P */
 	int exit, all, ipv6, json, dump, check;
 	unsigned long pid, duration, interval, max_comms;
 };
 
 #define SYNOPSIS \
-	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P hand|clang]\n" \
+	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
 	"                 [-p pid] [--check] [--max-comms n]\n"
 
 static void __attribute__((noreturn)) usage(void)
@@ -268,7 +270,8 @@ static void help(void)
 	      "  -i, --interval SECS  print the counts of each SECS seconds\n"
 	      "  -j, --json           print JSON objects, one per line\n"
 	      "  -P, --program WHICH  load the hand-assembled program (hand, the\n"
-	      "                       default) or the one clang compiled (clang)\n"
+	      "                       default), the one clang compiled (clang), or\n"
+	      "                       one that counts nothing (empty, for benchmarks)\n"
 	      "  -v, --verbose        narrate each step and system call on stderr\n"
 	      "  -S, --dump           print the instructions that would be loaded\n"
 	      "      --check          tell whether icmpcount can run here, and exit\n"
@@ -351,11 +354,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			if (strcmp(optarg, "hand") == 0)
-				o->program = 0;
+				o->program = PROGRAM_HAND;
 			else if (strcmp(optarg, "clang") == 0)
-				o->program = 1;
+				o->program = PROGRAM_CLANG;
+			else if (strcmp(optarg, "empty") == 0)
+				o->program = PROGRAM_EMPTY;
 			else
-				usage_error("program is not hand or clang: '%s'",
+				usage_error("program is not hand, clang or empty: '%s'",
 					    optarg);
 			break;
 		case 'S':
@@ -622,9 +627,18 @@ static void create_maps(struct maps *m, const struct options *o)
 static size_t build_prog(struct bpf_insn *insns, const struct prog_spec *spec,
 			 int program)
 {
+	/* -P empty: the floor of this design, for benchmarks; counts nothing. */
+	const struct bpf_insn empty[] = {
+		BPF_MOV64_IMM(BPF_REG_0, 0),		/* r0 = 0 */
+		BPF_EXIT_INSN(),			/* return r0 */
+	};
 	size_t cnt;
 
-	if (program == 0)
+	if (program == PROGRAM_EMPTY) {
+		memcpy(insns, empty, sizeof(empty));
+		return ARRAY_SIZE(empty);
+	}
+	if (program == PROGRAM_HAND)
 		return prog_hand_build(insns, PROG_MAX_INSNS, spec);
 	cnt = prog_clang_build(insns, PROG_MAX_INSNS, spec);
 	if (cnt == 0 && errno == ENOTSUP)

@@ -139,7 +139,7 @@ size_t prog_clang_build(struct bpf_insn *insns, size_t max,
 		goto invalid;
 	memcpy(insns, prog_clang_insns, sizeof(prog_clang_insns));
 
-	/* Each argument must be read at least once, or we misread prog.bpf.c. */
+	/* Each argument is read at least once, or we misread prog.bpf.c. */
 	if (patch_fields(insns, cnt, f, found) != 0 ||
 	    !found[0] || !found[1] || !found[2])
 		goto invalid;

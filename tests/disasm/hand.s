@@ -1,0 +1,302 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hand.s - instructions clang does not emit, for tests/disasm_check:
+# assemble with "llvm-mc -triple bpfel -filetype=obj".  The LLVM 14
+# assembler cannot write ld_pseudo, callx, BPF_ST, MOD, JSET or the atomics
+# beyond add, so those are raw bytes, each under the text we expect for it.
+# hand/prog is prog_hand.c's program as of commit 545c1f0, with the sendto
+# offsets of a 64-bit kernel, the map in fd 3 and helper 112.
+
+	.section "hand/alu", "ax"
+	# Every ALU operator, 64 and 32 bits, register and immediate.
+	r1 += r2
+	r2 += 0
+	w2 += w1
+	w1 += 5
+	r0 -= r10
+	r10 -= 1
+	w10 -= w0
+	w0 -= -5
+	r9 *= r11
+	r11 *= -1
+	w11 *= w9
+	w9 *= 31
+	r1 /= r2
+	r2 /= 2147483647
+	w2 /= w1
+	w1 /= -2147483648
+	r0 |= r10
+	r10 |= -2147483648
+	w10 |= w0
+	w0 |= 2147483647
+	r9 &= r11
+	r11 &= 63
+	w11 &= w9
+	w9 &= 0
+	r1 <<= r2
+	r2 <<= 0
+	w2 <<= w1
+	w1 <<= 5
+	r0 >>= r10
+	r10 >>= 1
+	w10 >>= w0
+	w0 >>= -5
+	r9 ^= r11
+	r11 ^= -1
+	w11 ^= w9
+	w9 ^= 31
+	r1 s>>= r2
+	r2 s>>= 2147483647
+	w2 s>>= w1
+	w1 s>>= -2147483648
+	r0 = r10
+	r10 = -2147483648
+	w10 = w0
+	w0 = 2147483647
+	r1 = -r1
+	r11 = -r11
+	w1 = -w1
+	w0 = -w0
+	r1 = be16 r1
+	r1 = le16 r1
+	r1 = be32 r1
+	r2 = le32 r2
+	r1 = be64 r1
+	r4 = le64 r4
+
+	.section "hand/jmp", "ax"
+	# Every condition, 64 and 32 bits, register and immediate.
+	if r1 == r2 goto +0
+	if r10 == 0 goto +1
+	if w3 == w4 goto -1
+	if w11 == 5 goto +32767
+	if r1 != r2 goto +1
+	if r10 != -1 goto -1
+	if w3 != w4 goto +32767
+	if w11 != -5 goto -32768
+	if r1 > r2 goto -1
+	if r10 > 2147483647 goto +32767
+	if w3 > w4 goto -32768
+	if w11 > 65535 goto +7
+	if r1 >= r2 goto +32767
+	if r10 >= -2147483648 goto -32768
+	if w3 >= w4 goto +7
+	if w11 >= -2147483648 goto -7
+	if r1 < r2 goto -32768
+	if r10 < 8 goto +7
+	if w3 < w4 goto -7
+	if w11 < 0 goto +0
+	if r1 <= r2 goto +7
+	if r10 <= 0 goto -7
+	if w3 <= w4 goto +0
+	if w11 <= 5 goto +1
+	if r1 s> r2 goto -7
+	if r10 s> -1 goto +0
+	if w3 s> w4 goto +1
+	if w11 s> -5 goto -1
+	if r1 s>= r2 goto +0
+	if r10 s>= 2147483647 goto +1
+	if w3 s>= w4 goto -1
+	if w11 s>= 65535 goto +32767
+	if r1 s< r2 goto +1
+	if r10 s< -2147483648 goto -1
+	if w3 s< w4 goto +32767
+	if w11 s< -2147483648 goto -32768
+	if r1 s<= r2 goto -1
+	if r10 s<= 8 goto +32767
+	if w3 s<= w4 goto -32768
+	if w11 s<= 0 goto +7
+	goto +0
+	goto -1
+	goto +32767
+	goto -32768
+	call 0
+	call -1
+	call 2147483647
+	exit
+
+	.section "hand/mem", "ax"
+	# Packet loads, loads and stores of each size, 64-bit immediates.
+	r0 = *(u8 *)skb[0]
+	r0 = *(u8 *)skb[-1]
+	r0 = *(u8 *)skb[r7]
+	r0 = *(u16 *)skb[0]
+	r0 = *(u16 *)skb[-1]
+	r0 = *(u16 *)skb[r7]
+	r0 = *(u32 *)skb[0]
+	r0 = *(u32 *)skb[-1]
+	r0 = *(u32 *)skb[r7]
+	r0 = *(u8 *)(r10 + 0)
+	*(u8 *)(r9 + 0) = r11
+	r1 = *(u16 *)(r10 - 1)
+	*(u16 *)(r8 - 1) = r11
+	r2 = *(u32 *)(r10 + 32767)
+	*(u32 *)(r7 + 32767) = r11
+	r3 = *(u64 *)(r10 - 32768)
+	*(u64 *)(r6 - 32768) = r11
+	lock *(u32 *)(r1 + 0) += r2
+	lock *(u64 *)(r10 - 8) += r0
+	r1 = 0 ll
+	r1 = 1 ll
+	r1 = -1 ll
+	r1 = 4294967295 ll
+	r1 = 4294967296 ll
+	r1 = 9223372036854775807 ll
+	r1 = -9223372036854775808 ll
+	r11 = 0x123456789abcdef0 ll
+
+	.section "hand/raw", "ax"
+	# ld_pseudo r1, 1, 3: BPF_LD_MAP_FD(r1, 3)
+	.byte 0x18, 0x11, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00
+	.byte 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# ld_pseudo r2, 2, 7: a map value address
+	.byte 0x18, 0x22, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00
+	.byte 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00
+	# callx r5: LLVM 14 keeps the register in imm
+	.byte 0x8d, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00
+	# ld_pseudo r3, 1, 4294967295: the low half only, unsigned
+	.byte 0x18, 0x13, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff
+	.byte 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff
+	# <unknown>: callx r12
+	.byte 0x8d, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00
+	# *(u64 *)(r10 - 8) = 0
+	.byte 0x7a, 0x0a, 0xf8, 0xff, 0x00, 0x00, 0x00, 0x00
+	# *(u32 *)(r10 - 4) = -1
+	.byte 0x62, 0x0a, 0xfc, 0xff, 0xff, 0xff, 0xff, 0xff
+	# *(u16 *)(r1 + 2) = 4660
+	.byte 0x6a, 0x01, 0x02, 0x00, 0x34, 0x12, 0x00, 0x00
+	# *(u8 *)(r1 + 32767) = 255
+	.byte 0x72, 0x01, 0xff, 0x7f, 0xff, 0x00, 0x00, 0x00
+	# r1 %= r2
+	.byte 0x9f, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# r1 %= 7
+	.byte 0x97, 0x01, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00
+	# w1 %= w2
+	.byte 0x9c, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# w1 %= -7
+	.byte 0x94, 0x01, 0x00, 0x00, 0xf9, 0xff, 0xff, 0xff
+	# if r1 & r2 goto +1
+	.byte 0x4d, 0x21, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00
+	# if r1 & 8 goto -1
+	.byte 0x45, 0x01, 0xff, 0xff, 0x08, 0x00, 0x00, 0x00
+	# if w1 & w2 goto +0
+	.byte 0x4e, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# if w1 & 255 goto +2
+	.byte 0x46, 0x01, 0x02, 0x00, 0xff, 0x00, 0x00, 0x00
+	# r2 = atomic_fetch_add((u64 *)(r1 + 8), r2)
+	.byte 0xdb, 0x21, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00
+	# r2 = atomic_fetch_or((u64 *)(r1 + 8), r2)
+	.byte 0xdb, 0x21, 0x08, 0x00, 0x41, 0x00, 0x00, 0x00
+	# r2 = atomic_fetch_and((u64 *)(r1 + 8), r2)
+	.byte 0xdb, 0x21, 0x08, 0x00, 0x51, 0x00, 0x00, 0x00
+	# r2 = atomic_fetch_xor((u64 *)(r1 + 8), r2)
+	.byte 0xdb, 0x21, 0x08, 0x00, 0xa1, 0x00, 0x00, 0x00
+	# lock *(u64 *)(r1 - 8) |= r2
+	.byte 0xdb, 0x21, 0xf8, 0xff, 0x40, 0x00, 0x00, 0x00
+	# lock *(u64 *)(r1 - 8) &= r2
+	.byte 0xdb, 0x21, 0xf8, 0xff, 0x50, 0x00, 0x00, 0x00
+	# lock *(u64 *)(r1 - 8) ^= r2
+	.byte 0xdb, 0x21, 0xf8, 0xff, 0xa0, 0x00, 0x00, 0x00
+	# r3 = xchg_64(r10 - 16, r3)
+	.byte 0xdb, 0x3a, 0xf0, 0xff, 0xe1, 0x00, 0x00, 0x00
+	# r0 = cmpxchg_64(r10 - 16, r0, r3)
+	.byte 0xdb, 0x3a, 0xf0, 0xff, 0xf1, 0x00, 0x00, 0x00
+	# lock *(u32 *)(r1 + 0) += r2: plain objdump decodes this one
+	.byte 0xc3, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# w2 = atomic_fetch_add((u32 *)(r1 + 4), w2)
+	.byte 0xc3, 0x21, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00
+	# w2 = atomic_fetch_or((u32 *)(r1 + 4), w2)
+	.byte 0xc3, 0x21, 0x04, 0x00, 0x41, 0x00, 0x00, 0x00
+	# w2 = atomic_fetch_and((u32 *)(r1 + 4), w2)
+	.byte 0xc3, 0x21, 0x04, 0x00, 0x51, 0x00, 0x00, 0x00
+	# w2 = atomic_fetch_xor((u32 *)(r1 + 4), w2)
+	.byte 0xc3, 0x21, 0x04, 0x00, 0xa1, 0x00, 0x00, 0x00
+	# lock *(u32 *)(r1 - 4) |= w2
+	.byte 0xc3, 0x21, 0xfc, 0xff, 0x40, 0x00, 0x00, 0x00
+	# lock *(u32 *)(r1 - 4) &= w2
+	.byte 0xc3, 0x21, 0xfc, 0xff, 0x50, 0x00, 0x00, 0x00
+	# lock *(u32 *)(r1 - 4) ^= w2
+	.byte 0xc3, 0x21, 0xfc, 0xff, 0xa0, 0x00, 0x00, 0x00
+	# w3 = xchg32_32(r10 - 4, w3)
+	.byte 0xc3, 0x3a, 0xfc, 0xff, 0xe1, 0x00, 0x00, 0x00
+	# w0 = cmpxchg32_32(r10 - 4, w0, w3)
+	.byte 0xc3, 0x3a, 0xfc, 0xff, 0xf1, 0x00, 0x00, 0x00
+	# <unknown>: exit with a non-zero imm
+	.byte 0x95, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00
+	# <unknown>: r12 does not exist
+	.byte 0xbf, 0x1c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# <unknown>: opcode 0
+	.byte 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	# <unknown>: a byte swap of 8 bits
+	.byte 0xdc, 0x01, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00
+	# <unknown>: LD_IMM64 with an offset, then its slot on its own
+	.byte 0x18, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00
+	# <unknown>: ... which is opcode 0
+	.byte 0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00
+	# <unknown>: 32-bit ja
+	.byte 0x06, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00
+	# <unknown>: an atomic with op 0xe0 and no fetch
+	.byte 0xdb, 0x21, 0x00, 0x00, 0xe0, 0x00, 0x00, 0x00
+
+	.section "hand/prog", "ax"
+	# prog_hand.c's program; BPF_ST_MEM and BPF_LD_MAP_FD are raw bytes.
+	r6 = r1
+	r7 = *(u64 *)(r6 + 32)
+	if r7 <= 8 goto +50
+	r3 = *(u64 *)(r6 + 24)
+	if r3 == 0 goto +48
+	r7 = *(u64 *)(r6 + 48)
+	if r7 == 0 goto +46
+	r1 = r10
+	r1 += -8
+	r2 = 8
+	call 112
+	r1 = *(u8 *)(r10 - 8)
+	if r1 != 8 goto +40
+	r1 = *(u8 *)(r10 - 7)
+	if r1 != 0 goto +38
+	r1 = *(u16 *)(r10 - 6)
+	if r1 == 0 goto +36
+	r1 = *(u16 *)(r10 - 4)
+	if r1 == 0 goto +34
+	r1 = *(u16 *)(r10 - 2)
+	if r1 == 0 goto +32
+	r1 = r10
+	r1 += -16
+	r2 = 2
+	r3 = r7
+	call 112
+	r1 = *(u16 *)(r10 - 16)
+	if r1 != 2 goto +25
+	# *(u64 *)(r10 - 32) = 0
+	.byte 0x7a, 0x0a, 0xe0, 0xff, 0x00, 0x00, 0x00, 0x00
+	# *(u64 *)(r10 - 24) = 0
+	.byte 0x7a, 0x0a, 0xe8, 0xff, 0x00, 0x00, 0x00, 0x00
+	r1 = r10
+	r1 += -32
+	r2 = 16
+	call 16
+	# ld_pseudo r1, 1, 3
+	.byte 0x18, 0x11, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00
+	.byte 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	r2 = r10
+	r2 += -32
+	call 1
+	if r0 == 0 goto +4
+	r1 = *(u64 *)(r0 + 0)
+	r1 += 1
+	*(u64 *)(r0 + 0) = r1
+	goto +9
+	# *(u64 *)(r10 - 40) = 1
+	.byte 0x7a, 0x0a, 0xd8, 0xff, 0x01, 0x00, 0x00, 0x00
+	# ld_pseudo r1, 1, 3
+	.byte 0x18, 0x11, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00
+	.byte 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+	r2 = r10
+	r2 += -32
+	r3 = r10
+	r3 += -40
+	r4 = 0
+	call 2
+	r0 = 0
+	exit
