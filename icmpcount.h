@@ -25,10 +25,13 @@ struct tp_field {
 
 /* The tracepoint fields the programs read. */
 struct sendto_fields {
-	struct tp_field buff;	/* sys_enter_sendto */
+	struct tp_field buff;	/* sys_enter_sendto, or raw_syscalls' args[] */
 	struct tp_field len;
 	struct tp_field addr;
-	struct tp_field ret;	/* sys_exit_sendto, for -x */
+	struct tp_field ret;	/* sys_exit_*, for -x */
+	struct tp_field id;	/* raw_syscalls: the syscall number */
+	struct tp_field call;	/* sys_enter_socketcall: which call */
+	struct tp_field args;	/* sys_enter_socketcall: the user's array */
 };
 
 /* The programs' counters beside the per-comm counts: a per-CPU array. */
@@ -46,11 +49,17 @@ int parse_sendto_format(const char *text, struct sendto_fields *f,
 			const char **why);
 int parse_exit_format(const char *text, struct sendto_fields *f,
 		      const char **why);
+int parse_raw_enter_format(const char *text, struct sendto_fields *f,
+			   const char **why);
+int parse_raw_exit_format(const char *text, struct sendto_fields *f,
+			  const char **why);
+int parse_socketcall_format(const char *text, struct sendto_fields *f,
+			    const char **why);
 int parse_cpu_list(const char *text, unsigned int *ncpus);
 int parse_uint(const char *text, unsigned long max, unsigned long *val);
 
 /* What a program is built for: its tracepoint, maps and options. */
-enum prog_kind { PROG_ENTRY, PROG_EXIT };
+enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_EXIT };
 
 struct prog_spec {
 	enum prog_kind kind;
@@ -64,6 +73,7 @@ struct prog_spec {
 	int all;		/* -a: count echo requests whatever their fields */
 	int exit;		/* -x: count on return, when sendto succeeded */
 	int pid;		/* -p: only this process (0: any) */
+	int syscall_nr;		/* raw_syscalls: __NR_sendto (0: no check) */
 };
 
 /* prog_hand.c: the hand-assembled programs. */
@@ -92,6 +102,7 @@ void sort_counts(struct comm_count *c, size_t n);
 int print_tracing(FILE *f, int json);
 int print_report(FILE *f, const struct report *r, int json);
 void print_not_counted(FILE *f, const uint64_t *stats);
+int write_prom(const char *path, const struct report *r);
 
 /* loader.c: the bpf() wrappers, and the error exit, for check.c. */
 extern int verbose;

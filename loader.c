@@ -68,8 +68,34 @@ static const char *const tracefs_dirs[] = {
 	"/sys/kernel/tracing",
 	"/sys/kernel/debug/tracing",
 };
-static const char tp_enter[] = "events/syscalls/sys_enter_sendto";
-static const char tp_exit[] = "events/syscalls/sys_exit_sendto";
+/*
+ * Where the programs attach.  sys_enter_sendto is the tracepoint; where the
+ * kernel lacks syscall tracepoints for single calls (built without
+ * CONFIG_FTRACE_SYSCALLS), raw_syscalls:sys_enter stands in, filtered on
+ * __NR_sendto.  On i386, glibc sends through socketcall(), so its
+ * tracepoint is hooked too wherever it exists.  -x adds each exit.
+ */
+struct hook {
+	const char *enter, *exit;
+	int (*parse_enter)(const char *, struct sendto_fields *, const char **);
+	int (*parse_exit)(const char *, struct sendto_fields *, const char **);
+	enum prog_kind kind;
+	int syscall_nr;
+};
+
+static const struct hook hook_sendto = {
+	"events/syscalls/sys_enter_sendto", "events/syscalls/sys_exit_sendto",
+	parse_sendto_format, parse_exit_format, PROG_ENTRY, 0,
+};
+static const struct hook hook_raw = {
+	"events/raw_syscalls/sys_enter", "events/raw_syscalls/sys_exit",
+	parse_raw_enter_format, parse_raw_exit_format, PROG_ENTRY, SYS_sendto,
+};
+static const struct hook hook_socketcall = {
+	"events/syscalls/sys_enter_socketcall",
+	"events/syscalls/sys_exit_socketcall",
+	parse_socketcall_format, parse_exit_format, PROG_ENTRY_SOCKETCALL, 0,
+};
 
 int verbose;
 
@@ -224,6 +250,7 @@ enum { PROGRAM_HAND, PROGRAM_CLANG, PROGRAM_EMPTY };
 
 struct options {
 	const char *command;
+	const char *prom;	/* --prom: the node_exporter textfile */
 	int program;		/* -P */
 	int exit, all, ipv6, json, dump, check;
 	unsigned long pid, duration, interval, max_comms;
@@ -231,7 +258,7 @@ struct options {
 
 #define SYNOPSIS \
 	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
-	"                 [-p pid] [--check] [--max-comms n]\n"
+	"                 [-p pid] [--check] [--max-comms n] [--prom file]\n"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -276,6 +303,8 @@ static void help(void)
 	      "  -S, --dump           print the instructions that would be loaded\n"
 	      "      --check          tell whether icmpcount can run here, and exit\n"
 	      "      --max-comms N    room for N process names (default 10240)\n"
+	      "      --prom FILE      write the counts since the start to FILE for\n"
+	      "                       node_exporter, every -i SECS (default 15)\n"
 	      "  -h, --help           show this help and exit\n"
 	      "  -V, --version        show the version and exit\n"
 	      "\n"
@@ -298,7 +327,7 @@ static unsigned long number_arg(const char *what, const char *s,
 	return v;
 }
 
-enum { OPT_CHECK = 256, OPT_MAX_COMMS };
+enum { OPT_CHECK = 256, OPT_MAX_COMMS, OPT_PROM };
 
 static const struct option long_options[] = {
 	{ "ipv6",	no_argument,		NULL, '6' },
@@ -316,6 +345,7 @@ static const struct option long_options[] = {
 	{ "exit",	no_argument,		NULL, 'x' },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
 	{ "max-comms",	required_argument,	NULL, OPT_MAX_COMMS },
+	{ "prom",	required_argument,	NULL, OPT_PROM },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -380,6 +410,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_MAX_COMMS:
 			o->max_comms = number_arg("max-comms", optarg, 1, 1UL << 20);
+			break;
+		case OPT_PROM:
+			if (!*optarg)
+				usage_error("--prom needs a file name");
+			o->prom = optarg;
 			break;
 		case ':':
 			usage_error("option needs a value: '%s'", argv[optind - 1]);
@@ -526,6 +561,14 @@ static unsigned int find_tracepoint_id(const char *tracefs, const char *tp)
 	return id;
 }
 
+static int tracepoint_exists(const char *tracefs, const char *tp)
+{
+	char path[PATH_MAX];
+
+	path_join(path, sizeof(path), tracefs, tp, "id");
+	return access(path, R_OK) == 0;
+}
+
 static void read_fields(const char *tracefs, const char *tp,
 			struct sendto_fields *f,
 			int (*parse)(const char *, struct sendto_fields *,
@@ -541,9 +584,13 @@ static void read_fields(const char *tracefs, const char *tp,
 		     hint_privilege(errno), "cannot read %s", path);
 	if (parse(text, f, &why) != 0)
 		failx("cannot parse %s: %s", path, why);
-	if (parse == parse_exit_format)
+	if (parse == parse_exit_format || parse == parse_raw_exit_format)
 		narrate("read %s: ret at %u (%u bytes)", path, f->ret.offset,
 			f->ret.size);
+	else if (parse == parse_socketcall_format)
+		narrate("read %s: call at %u, args at %u (%u, %u bytes)", path,
+			f->call.offset, f->args.offset, f->call.size,
+			f->args.size);
 	else
 		narrate("read %s: buff at %u, len at %u, addr at %u (%u, %u, %u bytes)",
 			path, f->buff.offset, f->len.offset, f->addr.offset,
@@ -580,16 +627,34 @@ struct maps {
 	int counts, counts6, stats, pending;
 };
 
+static int raise_memlock(void)
+{
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+	int ret = setrlimit(RLIMIT_MEMLOCK, &r);
+
+	/* Without CAP_SYS_RESOURCE, the hard limit is as far as it goes. */
+	if (ret != 0 && getrlimit(RLIMIT_MEMLOCK, &r) == 0) {
+		r.rlim_cur = r.rlim_max;
+		ret = setrlimit(RLIMIT_MEMLOCK, &r);
+	}
+	narrate("setrlimit(RLIMIT_MEMLOCK, %s) = %d",
+		r.rlim_cur == RLIM_INFINITY ? "RLIM_INFINITY" : "hard limit",
+		ret);
+	return ret;
+}
+
 static int create_map(enum bpf_map_type type, const char *name,
 		      __u32 key_size, __u32 value_size, __u32 max_entries)
 {
-	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
-	int fd;
+	int fd = -1;
 
-	fd = bpf_map_create(type, name, key_size, value_size, max_entries);
-	if (fd < 0 && errno == EPERM &&
-	    !secure_getenv("ICMPCOUNT_TEST_NO_MEMLOCK") &&
-	    setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0)
+	/* ICMPCOUNT_TEST_MEMLOCK plays a kernel that says EPERM first. */
+	if (secure_getenv("ICMPCOUNT_TEST_MEMLOCK"))
+		errno = EPERM;
+	else
+		fd = bpf_map_create(type, name, key_size, value_size,
+				    max_entries);
+	if (fd < 0 && errno == EPERM && raise_memlock() == 0)
 		fd = bpf_map_create(type, name, key_size, value_size,
 				    max_entries);
 	if (fd < 0 && errno == EINVAL)
@@ -777,6 +842,86 @@ static int attach_prog(int prog_fd, unsigned int tp_id)
 		fail(hint_privilege(errno), "cannot enable perf event for tracepoint %u",
 		     tp_id);
 	return fd;
+}
+
+/*
+ * Steps 2 to 5 for each hook: read its tracepoints' ids and layout, load
+ * its entry program (and with -x its exit program), attach them, and at
+ * the end detach them.  The socketcall prologue exists only by hand.
+ */
+struct attached {
+	const struct hook *hook;
+	unsigned int enter_id, exit_id;
+	int enter_prog, exit_prog;
+	int enter_perf, exit_perf;
+};
+
+static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
+{
+	size_t n = 0;
+
+	if (!secure_getenv("ICMPCOUNT_TEST_RAW_SYSCALLS") &&
+	    tracepoint_exists(tracefs, hook_sendto.enter))
+		hooks[n++] = &hook_sendto;
+	else if (tracepoint_exists(tracefs, hook_raw.enter))
+		hooks[n++] = &hook_raw;
+	else
+		find_tracepoint_id(tracefs, hook_sendto.enter);	/* fails */
+	narrate("hook: %s", hooks[0]->enter);
+	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
+		hooks[n++] = &hook_socketcall;
+		narrate("hook: %s", hook_socketcall.enter);
+	}
+	return n;
+}
+
+static void load_hook(const char *tracefs, const struct hook *h,
+		      const struct options *o, const struct maps *m,
+		      struct attached *a)
+{
+	struct sendto_fields fields;
+	struct prog_spec spec = {
+		.kind = h->kind, .fields = &fields,
+		.counts_fd = m->counts, .counts6_fd = m->counts6,
+		.stats_fd = m->stats, .pending_fd = m->pending,
+		.read_user = secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ?
+			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
+		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
+		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
+	};
+	int program = h->kind == PROG_ENTRY_SOCKETCALL ? PROGRAM_HAND :
+		      o->program;
+
+	if (program == PROGRAM_CLANG && h->syscall_nr)
+		failx("-P clang needs the syscalls:sys_enter_sendto tracepoint; this kernel has only raw_syscalls (use -P hand)");
+	memset(&fields, 0, sizeof(fields));
+	memset(a, 0, sizeof(*a));
+	a->hook = h;
+	a->exit_prog = a->exit_perf = -1;
+	a->enter_id = find_tracepoint_id(tracefs, h->enter);
+	read_fields(tracefs, h->enter, &fields, h->parse_enter);
+	a->enter_prog = load_prog(&spec, program);
+	if (!o->exit)
+		return;
+	a->exit_id = find_tracepoint_id(tracefs, h->exit);
+	read_fields(tracefs, h->exit, &fields, h->parse_exit);
+	spec.kind = PROG_EXIT;
+	a->exit_prog = load_prog(&spec, program);
+}
+
+/* The exit program first, so no send the entry remembers is lost. */
+static void attach_hook(struct attached *a)
+{
+	if (a->exit_prog >= 0)
+		a->exit_perf = attach_prog(a->exit_prog, a->exit_id);
+	a->enter_perf = attach_prog(a->enter_prog, a->enter_id);
+}
+
+static void detach_hook(struct attached *a)
+{
+	close(a->enter_perf);
+	if (a->exit_perf >= 0)
+		close(a->exit_perf);
 }
 
 /*
@@ -1039,6 +1184,30 @@ static void print_totals(const struct totals *now, const struct totals *before,
 }
 
 /*
+ * --prom: the counts since the start, written whole at each tick and at the
+ * end.  A write that fails is said once per kind of failure and tried again
+ * at the next tick; tracing goes on.
+ */
+static void save_prom(const struct totals *t, const struct options *o)
+{
+	static int said[8];
+	struct report r = { .c = t->c, .n = t->n, .families = o->ipv6 };
+	size_t i;
+
+	memcpy(r.stats, t->stats, sizeof(r.stats));
+	if (write_prom(o->prom, &r) == 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(said) && said[i] && said[i] != errno; i++)
+		;
+	if (i < ARRAY_SIZE(said) && said[i] == errno)
+		return;
+	if (i < ARRAY_SIZE(said))
+		said[i] = errno;
+	fprintf(stderr, "icmpcount: cannot write %s: %s (trying again at the next interval)\n",
+		o->prom, strerror(errno));
+}
+
+/*
  * Step 6: wait.  The end is SIGINT, SIGTERM, the command's exit, or the
  * duration; -i prints what each interval counted on the way.  The signals
  * are blocked and taken with sigtimedwait(), so none can interrupt a print.
@@ -1055,7 +1224,9 @@ static void wait_for_end(const sigset_t *set, struct command *cmd,
 			 const struct options *o, const struct maps *m,
 			 unsigned int ncpus, struct totals *prev)
 {
-	double start = now_secs(), next = start + (double)o->interval;
+	/* A tick: -i prints the interval; --prom writes the totals. */
+	unsigned long period = o->interval ? o->interval : o->prom ? 15 : 0;
+	double start = now_secs(), next = start + (double)period;
 	double end = start + (double)o->duration;
 
 	for (;;) {
@@ -1066,17 +1237,20 @@ static void wait_for_end(const sigset_t *set, struct command *cmd,
 
 		if (o->duration && t >= end)
 			break;
-		if (o->interval && t >= next) {
+		if (period && t >= next) {
 			struct totals cur = { 0 };
 
 			read_totals(m, ncpus, &cur);
-			print_totals(&cur, prev, o, 0);
+			if (o->interval)
+				print_totals(&cur, prev, o, 0);
+			if (o->prom)
+				save_prom(&cur, o);
 			free(prev->c);
 			*prev = cur;
-			next += (double)o->interval;
+			next += (double)period;
 			continue;
 		}
-		if (o->interval)
+		if (period)
 			until = next;
 		if (o->duration && (until < 0 || end < until))
 			until = end;
@@ -1138,9 +1312,11 @@ static void dump_progs(const struct options *o)
 	if (!tracefs && mount_private_tracefs() == 0)
 		tracefs = look_for_tracefs(1);
 	if (tracefs) {
-		read_fields(tracefs, tp_enter, &fields, parse_sendto_format);
+		read_fields(tracefs, hook_sendto.enter, &fields,
+			    parse_sendto_format);
 		if (o->exit)
-			read_fields(tracefs, tp_exit, &fields, parse_exit_format);
+			read_fields(tracefs, hook_sendto.exit, &fields,
+				    parse_exit_format);
 	} else {
 		fprintf(stderr, "icmpcount: tracefs is not readable: using the usual %zu-bit layout\n",
 			8 * sizeof(long));
@@ -1164,12 +1340,12 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	struct command cmd = { .pid = 0 };
 	struct totals start = { 0 }, end = { 0 };
-	struct sendto_fields fields;
-	struct prog_spec spec;
+	const struct hook *hooks[2];
+	struct attached att[2];
 	struct maps maps;
-	unsigned int enter_id, exit_id = 0, ncpus;
-	int enter_prog, exit_prog = -1, enter_perf, exit_perf = -1;
+	unsigned int ncpus;
 	const char *tracefs;
+	size_t i, nhooks;
 	sigset_t set;
 
 	open_std_fds();
@@ -1201,37 +1377,17 @@ int main(int argc, char **argv)
 	/* A reader that goes away makes writes fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Find the tracepoints and the layout of their fields. */
+	/* Find the tracepoints to hook. */
 	tracefs = find_tracefs();
-	enter_id = find_tracepoint_id(tracefs, tp_enter);
-	read_fields(tracefs, tp_enter, &fields, parse_sendto_format);
-	if (opt.exit) {
-		exit_id = find_tracepoint_id(tracefs, tp_exit);
-		read_fields(tracefs, tp_exit, &fields, parse_exit_format);
-	}
+	nhooks = choose_hooks(tracefs, hooks);
 	ncpus = possible_cpus();
 
-	/* Create the maps, and load the programs that count into them. */
+	/* Create the maps; load the programs that count into them; attach. */
 	create_maps(&maps, &opt);
-	spec = (struct prog_spec){
-		.kind = PROG_ENTRY, .fields = &fields,
-		.counts_fd = maps.counts, .counts6_fd = maps.counts6,
-		.stats_fd = maps.stats, .pending_fd = maps.pending,
-		.read_user = secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ?
-			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
-		.ipv6 = opt.ipv6, .all = opt.all, .exit = opt.exit,
-		.pid = (int)opt.pid,
-	};
-	enter_prog = load_prog(&spec, opt.program);
-	if (opt.exit) {
-		spec.kind = PROG_EXIT;
-		exit_prog = load_prog(&spec, opt.program);
-	}
-
-	/* Attach: the exit program first, so no remembered send is lost. */
-	if (opt.exit)
-		exit_perf = attach_prog(exit_prog, exit_id);
-	enter_perf = attach_prog(enter_prog, enter_id);
+	for (i = 0; i < nhooks; i++)
+		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
+	for (i = 0; i < nhooks; i++)
+		attach_hook(&att[i]);
 	check_stdout(print_tracing(stdout, opt.json));
 
 	/* Let the command run; trace until it exits or a signal comes. */
@@ -1240,10 +1396,11 @@ int main(int argc, char **argv)
 	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
 	/* Detach, so the counts stand still, then print them. */
-	close(enter_perf);
-	if (exit_perf >= 0)
-		close(exit_perf);
+	for (i = 0; i < nhooks; i++)
+		detach_hook(&att[i]);
 	read_totals(&maps, ncpus, &end);
+	if (opt.prom)
+		save_prom(&end, &opt);
 	if (!opt.json)
 		print_not_counted(stderr, end.stats);
 	free(start.c);

@@ -6,13 +6,20 @@
  * bpftrace script's output, byte for byte: "Tracing ...", and at the end
  * "Done ...", two empty lines and the map, sorted by count ascending (then
  * by name) as bpftrace prints one.  With -j it is one JSON object per line
- * instead (the schema is in README.md).  Each print function returns 0, or
- * EOF when the stream failed; the caller reports it.
+ * instead (the schema is in README.md).  --prom writes the counts for
+ * Prometheus' node_exporter, in its text format, to a file replaced whole.
+ * Each print function returns 0, or EOF when the stream failed; the caller
+ * reports it.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "icmpcount.h"
 
@@ -38,25 +45,82 @@ static const char *family_name(int family)
 	return family == AF_INET6 ? "ipv6" : "ipv4";
 }
 
-/* A comm as a JSON string: quotes, backslashes and control bytes escaped,
- * and bytes past ASCII as \u00XX, so the output is valid UTF-8 whatever the
- * comm holds. */
-static void json_string(FILE *f, const char *s, size_t max)
+/*
+ * The length of the valid UTF-8 sequence at s (at most n bytes), or 0 if
+ * the byte there does not start one: comms are bytes, not text.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	size_t i;
+	size_t len, i;
+	unsigned int cp;
 
-	fputc('"', f);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	fputc('"', f);
+	/* Overlong forms, surrogates, and past U+10FFFF are not UTF-8. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * A comm as a quoted string for JSON or a Prometheus label, in out (at
+ * least COMM_QUOTED bytes): quotes and backslashes escaped, a newline as
+ * \n, other control bytes as \u00XX in JSON (a label holds them as they
+ * are), valid UTF-8 as it is, and each byte that is not UTF-8 as U+FFFD, so
+ * the output is always valid UTF-8.  Returns 1 if the comm was all UTF-8.
+ */
+#define COMM_QUOTED	(COMM_LEN * 6 + 3)
+
+static int quote_comm(char *out, const char *comm, int json)
+{
+	const unsigned char *s = (const unsigned char *)comm;
+	size_t i = 0, n = strnlen(comm, COMM_LEN), len;
+	char *o = out;
+	int valid = 1;
+
+	*o++ = '"';
+	while (i < n) {
+		unsigned char ch = s[i];
+
+		len = utf8_len(s + i, n - i);
+		if (len == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			valid = 0;
+			i++;
+			continue;
+		}
+		if (ch == '"' || ch == '\\')
+			o += sprintf(o, "\\%c", ch);
+		else if (ch == '\n')
+			o += sprintf(o, "\\n");
+		else if (json && (ch < 0x20 || ch == 0x7f))
+			o += sprintf(o, "\\u%04x", ch);
+		else {
+			memcpy(o, s + i, len);
+			o += len;
+		}
+		i += len;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return valid;
 }
 
 int print_tracing(FILE *f, int json)
@@ -93,10 +157,12 @@ static void print_report_json(FILE *f, const struct report *r)
 	fprintf(f, "{\"event\":\"%s\",\"time\":\"%s\",\"counts\":[",
 		r->final ? "done" : "interval", r->time_utc);
 	for (i = 0; i < r->n; i++) {
-		fprintf(f, "%s{\"comm\":", i ? "," : "");
-		json_string(f, r->c[i].comm, COMM_LEN);
-		fprintf(f, ",\"family\":\"%s\",\"count\":%" PRIu64 "}",
-			family_name(r->c[i].family), r->c[i].count);
+		char comm[COMM_QUOTED];
+
+		quote_comm(comm, r->c[i].comm, 1);
+		fprintf(f, "%s{\"comm\":%s,\"family\":\"%s\",\"count\":%" PRIu64 "}",
+			i ? "," : "", comm, family_name(r->c[i].family),
+			r->c[i].count);
 	}
 	fputs("],\"not_counted\":{", f);
 	for (i = STAT_CHECKSUM0; i < NR_STATS; i++)
@@ -144,4 +210,110 @@ void print_not_counted(FILE *f, const uint64_t *stats)
 		if (stats[i])
 			fprintf(f, "icmpcount: %" PRIu64 " echo request%s not counted: %s\n",
 				stats[i], stats[i] == 1 ? "" : "s", why[i]);
+}
+
+/*
+ * --prom: the counts since the start, as Prometheus counters, for
+ * node_exporter's textfile collector.  Comms whose names differ only in
+ * bytes that are not UTF-8 get the same label; their counts are summed, so
+ * no series appears twice.  Only such comms can collide, so only they are
+ * compared with each other.
+ */
+static int same_label(const struct comm_count *a, const struct comm_count *b)
+{
+	char x[COMM_QUOTED], y[COMM_QUOTED];
+
+	quote_comm(x, a->comm, 0);
+	quote_comm(y, b->comm, 0);
+	return a->family == b->family && strcmp(x, y) == 0;
+}
+
+static void print_prom(FILE *f, const struct report *r)
+{
+	static const char *const reasons[] = {
+		[STAT_CHECKSUM0] = "checksum",
+		[STAT_ID0] = "id",
+		[STAT_SEQ0] = "seq",
+	};
+	char label[COMM_QUOTED];
+	size_t i, j;
+
+	fputs("# HELP icmpcount_echo_requests_total ICMP echo requests sent with sendto(), by process name and address family.\n"
+	      "# TYPE icmpcount_echo_requests_total counter\n", f);
+	for (i = 0; i < r->n; i++) {
+		uint64_t sum = r->c[i].count;
+
+		if (!quote_comm(label, r->c[i].comm, 0)) {
+			for (j = 0; j < i && !same_label(&r->c[j], &r->c[i]); j++)
+				;
+			if (j < i)		/* printed with an earlier one */
+				continue;
+			for (j = i + 1; j < r->n; j++)
+				if (same_label(&r->c[j], &r->c[i]))
+					sum += r->c[j].count;
+		}
+		fprintf(f, "icmpcount_echo_requests_total{comm=%s,family=\"%s\"} %" PRIu64 "\n",
+			label, family_name(r->c[i].family), sum);
+	}
+	fputs("# HELP icmpcount_not_counted_total Echo requests the reference predicate leaves out, by reason (--all counts them).\n"
+	      "# TYPE icmpcount_not_counted_total counter\n", f);
+	for (i = STAT_CHECKSUM0; i < NR_STATS; i++)
+		fprintf(f, "icmpcount_not_counted_total{reason=\"%s\"} %" PRIu64 "\n",
+			reasons[i], r->stats[i]);
+	fprintf(f, "# HELP icmpcount_dropped_total Echo requests not counted because the map of process names was full.\n"
+		"# TYPE icmpcount_dropped_total counter\n"
+		"icmpcount_dropped_total %" PRIu64 "\n", r->stats[STAT_DROPPED]);
+}
+
+/*
+ * Replaces path whole: writes a temporary file beside it, then renames it
+ * over path, so node_exporter never reads half a file.  The temporary name
+ * starts with a dot and does not end in .prom, so the collector skips it
+ * even while it exists.  Returns 0, or -1 with errno set and nothing left.
+ */
+int write_prom(const char *path, const struct report *r)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int n, fd, e;
+	FILE *f;
+
+	if (slash)
+		n = snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX",
+			     (int)(slash - path), path, slash + 1);
+	else
+		n = snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	print_prom(f, r);
+	if (fchmod(fd, 0644) != 0 || fflush(f) != 0 || ferror(f) ||
+	    fsync(fd) != 0) {
+		e = errno ? errno : EIO;
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0) {
+		e = errno;
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		e = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	errno = e;
+	return -1;
 }

@@ -139,9 +139,13 @@ static int parse_field_line(const char *line, const char *eol,
  * Finds each of the n named fields in a format file.  A field that is
  * missing, appears twice, or has a width or offset the verifier would refuse
  * for a context load (aligned loads of 4 or 8 bytes) fails the whole file.
+ * Where elems is given and elems[i] > 1, field i is an array of that many
+ * words, like raw_syscalls' args[6].
  */
-static int parse_fields(const char *text, const char *const *names,
-			struct tp_field *const *slot, size_t n, const char **why)
+static int parse_array_fields(const char *text, const char *const *names,
+			      struct tp_field *const *slot,
+			      const unsigned int *elems, size_t n,
+			      const char **why)
 {
 	static char missing[48];
 	int seen[4] = { 0 };
@@ -155,6 +159,7 @@ static int parse_fields(const char *text, const char *const *names,
 	}
 	for (line = text; *line; line = *eol ? eol + 1 : eol) {
 		struct tp_field fl;
+		unsigned int word;
 		char name[64];
 		int r;
 
@@ -175,8 +180,10 @@ static int parse_fields(const char *text, const char *const *names,
 				errno = EINVAL;
 				return -1;
 			}
-			if ((fl.size != 4 && fl.size != 8) ||
-			    fl.offset % fl.size != 0 ||
+			word = elems ? fl.size / elems[i] : fl.size;
+			if ((word != 4 && word != 8) ||
+			    (elems && fl.size != word * elems[i]) ||
+			    fl.offset % word != 0 ||
 			    fl.offset + fl.size > TP_RECORD_MAX) {
 				*why = "a field has an unusable offset or size";
 				errno = EINVAL;
@@ -198,12 +205,62 @@ static int parse_fields(const char *text, const char *const *names,
 	return 0;
 }
 
+/* Named fields that are each one word. */
+static int parse_fields(const char *text, const char *const *names,
+			struct tp_field *const *slot, size_t n, const char **why)
+{
+	return parse_array_fields(text, names, slot, NULL, n, why);
+}
+
 /* sys_enter_sendto: the three arguments the entry program reads. */
 int parse_sendto_format(const char *text, struct sendto_fields *f,
 			const char **why)
 {
 	static const char *const names[] = { "buff", "len", "addr" };
 	struct tp_field *const slot[] = { &f->buff, &f->len, &f->addr };
+
+	return parse_fields(text, names, slot, ARRAY_SIZE(names), why);
+}
+
+/*
+ * raw_syscalls:sys_enter: the syscall number, and args[6], of which buff,
+ * len and addr are elements 1, 2 and 4.
+ */
+int parse_raw_enter_format(const char *text, struct sendto_fields *f,
+			   const char **why)
+{
+	static const char *const names[] = { "id", "args" };
+	static const unsigned int elems[] = { 1, 6 };
+	struct tp_field args;
+	struct tp_field *const slot[] = { &f->id, &args };
+	unsigned int w;
+
+	if (parse_array_fields(text, names, slot, elems, ARRAY_SIZE(names),
+			       why) != 0)
+		return -1;
+	w = args.size / 6;
+	f->buff = (struct tp_field){ args.offset + 1 * w, w };
+	f->len = (struct tp_field){ args.offset + 2 * w, w };
+	f->addr = (struct tp_field){ args.offset + 4 * w, w };
+	return 0;
+}
+
+/* raw_syscalls:sys_exit: the syscall number and the return value. */
+int parse_raw_exit_format(const char *text, struct sendto_fields *f,
+			  const char **why)
+{
+	static const char *const names[] = { "id", "ret" };
+	struct tp_field *const slot[] = { &f->id, &f->ret };
+
+	return parse_fields(text, names, slot, ARRAY_SIZE(names), why);
+}
+
+/* sys_enter_socketcall: the call number and the user's argument array. */
+int parse_socketcall_format(const char *text, struct sendto_fields *f,
+			    const char **why)
+{
+	static const char *const names[] = { "call", "args" };
+	struct tp_field *const slot[] = { &f->call, &f->args };
 
 	return parse_fields(text, names, slot, ARRAY_SIZE(names), why);
 }

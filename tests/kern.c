@@ -545,6 +545,7 @@ enum column { COL_ENTRY, COL_ALL, COL_EXIT, COL_V6 };
 struct tracer {
 	const char *label;
 	const char *args[4];	/* after the binary, or bpftrace's script */
+	const char *env;	/* NAME=VALUE for the run */
 	int bpftrace;
 	enum column col;
 	int agree_with;		/* bpftrace: the icmpcount tracer it must match */
@@ -561,11 +562,25 @@ static struct tracer tracers[] = {
 	  .col = COL_ENTRY },
 	{ .label = "icmpcount -x -P clang", .args = { "-x", "-P", "clang" },
 	  .col = COL_EXIT },
+	{ .label = "icmpcount on raw_syscalls", .col = COL_ENTRY,
+	  .env = "ICMPCOUNT_TEST_RAW_SYSCALLS=1" },
+	{ .label = "icmpcount -x on raw_syscalls", .args = { "-x" },
+	  .col = COL_EXIT, .env = "ICMPCOUNT_TEST_RAW_SYSCALLS=1" },
+	{ .label = "icmpcount with bpf_probe_read", .col = COL_ENTRY,
+	  .env = "ICMPCOUNT_TEST_NO_READ_USER=1" },
 	{ .label = "sendto_count.bt", .args = { "sendto_count.bt" },
 	  .bpftrace = 1, .agree_with = 0 },
 	{ .label = "sendto_count_exit.bt", .args = { "sendto_count_exit.bt" },
 	  .bpftrace = 1, .agree_with = 2 },
 };
+
+/* Sets NAME=VALUE in the environment; name gets NAME, to unset it after. */
+static void put_env(const char *nv, char *name, size_t size)
+{
+	snprintf(name, size, "%s", nv);
+	name[strcspn(name, "=")] = '\0';
+	setenv(name, nv + strlen(name) + 1, 1);
+}
 
 static int want(const struct send_case *c, enum column col)
 {
@@ -586,7 +601,7 @@ static int have_clang_prog(void)
 
 static void start_tracer(struct tracer *t)
 {
-	char script[512];
+	char script[512], name[64];
 	const char *argv[8] = { icmpcount_path };
 	size_t i;
 
@@ -607,9 +622,13 @@ static void start_tracer(struct tracer *t)
 	}
 	if (t->skip)
 		return;
+	if (t->env)
+		put_env(t->env, name, sizeof(name));
 	if (run_start(&t->run, argv, 0) != 0 ||
 	    run_wait_tracing(&t->run, t->bpftrace ? 60 : 10) != 0)
 		t->skip = "did not start";
+	if (t->env)
+		unsetenv(name);
 }
 
 static void check_case(const struct tracer *t, const struct send_case *c)
@@ -722,10 +741,10 @@ static const struct run_case run_cases[] = {
 	{ "with no tracefs mounted, it mounts a private one and counts",
 	  { "-c", "{SELF} --send ic_notracefs" }, RUN_NO_TRACEFS, 0, NULL, 0,
 	  "ic_notracefs", SENDS, NULL, NULL, NULL, NULL },
-	{ "with bpf_probe_read forced instead of _user, it still counts",
-	  { "-c", "{SELF} --send ic_probe_read" }, 0, 0,
-	  "ICMPCOUNT_TEST_NO_READ_USER=1", 0, "ic_probe_read", SENDS,
-	  NULL, NULL, NULL, NULL },
+	{ "with map creation refused until RLIMIT_MEMLOCK is raised, it counts",
+	  { "-v", "-c", "{SELF} --send ic_memlock" }, 0, 0,
+	  "ICMPCOUNT_TEST_MEMLOCK=1", 0, "ic_memlock", SENDS,
+	  NULL, "# setrlimit(RLIMIT_MEMLOCK", NULL, NULL },
 	{ "a -c command that does not exist is an error, exit 1",
 	  { "-c", "/nonexistent/cmd" }, 0, 0, NULL, 1, NULL, 0,
 	  NULL, "icmpcount: cannot run /nonexistent/cmd: No such file", NULL, NULL },
@@ -934,11 +953,8 @@ static void test_runs(void)
 		if (uses_pid(c))
 			hold_senders(c->comm);
 		expand_argv(c, argv, store, sizeof(store));
-		if (c->env) {
-			snprintf(env, sizeof(env), "%s", c->env);
-			*strchr(env, '=') = '\0';
-			setenv(env, env + strlen(env) + 1, 1);
-		}
+		if (c->env)
+			put_env(c->env, env, sizeof(env));
 		ok = run_start(&r, argv, c->flags) == 0;
 		if (c->env)
 			unsetenv(env);

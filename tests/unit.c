@@ -254,14 +254,19 @@ static void run_enc_cases(void)
  * and the helper id and map fds are the ones the spec asked for.  The map
  * fds are base, base + 1, ... so a load of the wrong map shows.
  */
+/* id is raw_syscalls' syscall number: the programs load it (dead code
+ * unless a syscall number is asked for), so the layouts place it too. */
 static const struct sendto_fields layout64 = {
 	.buff = { 24, 8 }, .len = { 32, 8 }, .addr = { 48, 8 }, .ret = { 16, 8 },
+	.id = { 8, 8 },
 };
 static const struct sendto_fields layout32 = {
 	.buff = { 16, 4 }, .len = { 20, 4 }, .addr = { 28, 4 }, .ret = { 12, 4 },
+	.id = { 8, 4 },
 };
 static const struct sendto_fields layout_rt = {
 	.buff = { 32, 8 }, .len = { 40, 8 }, .addr = { 56, 8 }, .ret = { 24, 8 },
+	.id = { 16, 8 },
 };
 
 #define IS_LD_IMM64(in)	((in).code == (BPF_LD | BPF_DW | BPF_IMM))
@@ -360,10 +365,10 @@ static int check_ctx(const struct bpf_insn *p, size_t n,
 		     const struct prog_case *c, char *msg, size_t size)
 {
 	const struct sendto_fields *f = c->fields;
-	const struct tp_field *entry[] = { &f->buff, &f->len, &f->addr };
-	const struct tp_field *exit_fl[] = { &f->ret };
-	const char *entry_names[] = { "buff", "len", "addr" };
-	const char *exit_names[] = { "ret" };
+	const struct tp_field *entry[] = { &f->id, &f->buff, &f->len, &f->addr };
+	const struct tp_field *exit_fl[] = { &f->id, &f->ret };
+	const char *entry_names[] = { "id", "buff", "len", "addr" };
+	const char *exit_names[] = { "id", "ret" };
 	const struct tp_field *const *fl = entry;
 	const char *const *names = entry_names;
 	size_t i, j, nf = ARRAY_SIZE(entry);
