@@ -60,7 +60,8 @@ SRCS = loader.c parse.c output.c prog_hand.c prog_clang.c verbose.c check.c disa
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
 HDRS = icmpcount.h bpf_insn.h disasm.h
 
-TEST_SRCS = tests/main.c tests/unit.c tests/kern.c parse.c output.c prog_hand.c
+TEST_SRCS = tests/main.c tests/run.c tests/unit.c tests/kern.c tests/stress.c \
+	    tests/prom.c parse.c output.c prog_hand.c
 TEST_HDRS = tests/test.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I.
 

@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		test_skip_rest("needs root: run make test as root");
 	run_kern_tests();
+	run_stress_tests();
+	run_prom_tests();
 
 	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;

@@ -11,6 +11,7 @@
 #define ICMPCOUNT_TEST_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 int test_start(const char *name);
 void test_pass(void);
@@ -26,11 +27,46 @@ void test_skip_rest(const char *why);
 /* The tiers, each a set of tables. */
 void run_unit_tests(void);
 void run_kern_tests(void);
+void run_stress_tests(void);	/* stress.c: load, faults, random traffic */
+void run_prom_tests(void);	/* prom.c: node_exporter and Prometheus */
 /* `tests --send... ARG`: the senders the run cases start with -c. */
 void kern_send_main(const char *mode, const char *arg)
 	__attribute__((noreturn));
 
-/* The directory of the icmpcount binary under test (default "."). */
+/* The icmpcount binary under test (default "./icmpcount", or $ICMPCOUNT). */
 extern const char *icmpcount_path;
+
+/* run.c: tracers as child processes. */
+#define OUT_MAX		(64 * 1024)
+
+/*
+ * A traced run: a tracer (icmpcount or bpftrace) started with its stdout
+ * and stderr on pipes, read until it says it is tracing, stopped later.
+ */
+struct run {
+	pid_t pid;
+	int out_fd, err_fd;
+	char out[OUT_MAX], err[OUT_MAX];
+	size_t out_len, err_len;
+	int status;		/* from waitpid */
+	int timed_out;
+};
+
+enum run_flags {
+	RUN_NO_TRACEFS = 1 << 0,	/* unmount tracefs first, in a namespace of its own */
+	RUN_NOBODY = 1 << 1,		/* run as uid/gid 65534 with no capabilities */
+};
+
+double now(void);
+int run_start(struct run *r, const char *const argv[], int flags);
+int run_read(struct run *r, int timeout_ms);
+int run_wait_tracing(struct run *r, double seconds);
+int run_finish(struct run *r, int sig, double seconds);
+int exited_with(const struct run *r, int code);
+long count_of(const char *out, const char *comm);
+int leftovers(void);
+int tracefs_mounts(const char *mountinfo);
+int have(const char *prog);
+void put_env(const char *nv, char *name, size_t size);
 
 #endif /* ICMPCOUNT_TEST_H */

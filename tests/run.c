@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - the test tiers' process control: start a tracer (icmpcount or
+ * bpftrace) with its output on pipes, wait until it says it is tracing,
+ * end it with a signal and collect everything; read a count out of its
+ * report; and look for objects or mounts it may have left behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <linux/bpf.h>
+
+#include "icmpcount.h"
+#include "test.h"
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void umount_tracefs(void)
+{
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		_exit(126);
+	/* Mounted twice over is possible: take them all off. */
+	while (umount2("/sys/kernel/tracing", MNT_DETACH) == 0)
+		;
+	while (umount2("/sys/kernel/debug/tracing", MNT_DETACH) == 0)
+		;
+	while (umount2("/sys/kernel/debug", MNT_DETACH) == 0)
+		;
+}
+
+static void become_nobody(void)
+{
+	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		_exit(126);
+}
+
+/* execvp() wants char *const *: hand it copies, in the child. */
+static void __attribute__((noreturn)) exec_copy(const char *const argv[])
+{
+	char *v[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(v) - 1 && argv[i]; i++)
+		v[i] = strdup(argv[i]);
+	v[i] = NULL;
+	execvp(v[0], v);
+	_exit(127);
+}
+
+int run_start(struct run *r, const char *const argv[], int flags)
+{
+	int out[2], err[2];
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+		return -1;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (flags & RUN_NO_TRACEFS)
+			umount_tracefs();
+		if (flags & RUN_NOBODY)
+			become_nobody();
+		exec_copy(argv);
+	}
+	close(out[1]);
+	close(err[1]);
+	r->out_fd = out[0];
+	r->err_fd = err[0];
+	return 0;
+}
+
+/* Reads what is there; returns 0 once both pipes are at EOF. */
+int run_read(struct run *r, int timeout_ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = r->out_fd, .events = POLLIN },
+		{ .fd = r->err_fd, .events = POLLIN },
+	};
+	char *buf[2] = { r->out, r->err };
+	size_t *len[2] = { &r->out_len, &r->err_len };
+	int i;
+
+	if (r->out_fd < 0 && r->err_fd < 0)
+		return 0;
+	if (poll(p, 2, timeout_ms) <= 0)
+		return 1;
+	for (i = 0; i < 2; i++) {
+		ssize_t n;
+
+		if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(p[i].fd, buf[i] + *len[i], OUT_MAX - 1 - *len[i]);
+		if (n <= 0) {
+			close(p[i].fd);
+			if (i == 0)
+				r->out_fd = -1;
+			else
+				r->err_fd = -1;
+			continue;
+		}
+		*len[i] += (size_t)n;
+		buf[i][*len[i]] = '\0';
+	}
+	return r->out_fd >= 0 || r->err_fd >= 0;
+}
+
+/* Waits until the tracer prints its first line, or exits, or time runs out. */
+int run_wait_tracing(struct run *r, double seconds)
+{
+	double end = now() + seconds;
+
+	while (now() < end) {
+		if (strstr(r->out, "Tracing sendto() syscalls.\n"))
+			return 0;
+		if (!run_read(r, 100))
+			return -1;
+	}
+	r->timed_out = 1;
+	return -1;
+}
+
+/* Sends sig (0: none, wait for a natural end) and collects everything. */
+int run_finish(struct run *r, int sig, double seconds)
+{
+	double end = now() + seconds;
+
+	if (sig)
+		kill(r->pid, sig);
+	while (run_read(r, 100))
+		if (now() > end) {
+			r->timed_out = 1;
+			kill(r->pid, SIGKILL);
+			end += 5;
+		}
+	if (waitpid(r->pid, &r->status, 0) != r->pid)
+		return -1;
+	return 0;
+}
+
+int exited_with(const struct run *r, int code)
+{
+	return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
+}
+
+/* The count printed for comm after "Done tracing", 0 if none. */
+long count_of(const char *out, const char *comm)
+{
+	const char *p = strstr(out, "Done tracing sendto() syscalls.\n");
+	char pat[64];
+
+	if (!p)
+		return -1;
+	snprintf(pat, sizeof(pat), "\n@[%s]: ", comm);
+	p = strstr(p, pat);
+	return p ? strtol(p + strlen(pat), NULL, 10) : 0;
+}
+
+/*
+ * Objects of ours left in the kernel: programs and maps named "icmpcount*".
+ * The kernel frees a program shortly after its last fd closes, so callers
+ * poll for a moment before they call it a leak.
+ */
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int count_named(int get_next, int get_fd, const char *name)
+{
+	union bpf_attr attr;
+	__u32 id = 0;
+	int n = 0;
+
+	for (;;) {
+		struct bpf_prog_info pinfo;
+		struct bpf_map_info minfo;
+		int fd;
+
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (sys_bpf(get_next, &attr) != 0)
+			break;
+		id = attr.next_id;
+		memset(&attr, 0, sizeof(attr));
+		attr.prog_id = id;	/* prog_id and map_id share the slot */
+		fd = sys_bpf(get_fd, &attr);
+		if (fd < 0)
+			continue;
+		memset(&attr, 0, sizeof(attr));
+		memset(&pinfo, 0, sizeof(pinfo));
+		memset(&minfo, 0, sizeof(minfo));
+		attr.info.bpf_fd = (__u32)fd;
+		if (get_next == BPF_PROG_GET_NEXT_ID) {
+			attr.info.info_len = sizeof(pinfo);
+			attr.info.info = (__u64)(unsigned long)&pinfo;
+		} else {
+			attr.info.info_len = sizeof(minfo);
+			attr.info.info = (__u64)(unsigned long)&minfo;
+		}
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
+		    strncmp(get_next == BPF_PROG_GET_NEXT_ID ? pinfo.name :
+			    minfo.name, name, strlen(name)) == 0)
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+int leftovers(void)
+{
+	double end = now() + 3;
+	int n;
+
+	do {
+		n = count_named(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID,
+				"icmpcount") +
+		    count_named(BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID,
+				"icmpcount");
+		if (n == 0)
+			return 0;
+		usleep(50 * 1000);
+	} while (now() < end);
+	return n;
+}
+
+int tracefs_mounts(const char *mountinfo)
+{
+	char line[1024];
+	FILE *f = fopen(mountinfo, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " - tracefs "))
+			n++;
+	fclose(f);
+	return n;
+}
+
+int have(const char *prog)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
+	return system(cmd) == 0;
+}
+
+
+/* Sets NAME=VALUE in the environment; name gets NAME, to unset it after. */
+void put_env(const char *nv, char *name, size_t size)
+{
+	snprintf(name, size, "%s", nv);
+	name[strcspn(name, "=")] = '\0';
+	setenv(name, nv + strlen(name) + 1, 1);
+}
