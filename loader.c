@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,6 +35,7 @@
 #include <sys/wait.h>
 
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 
 #include "bpf_insn.h"
@@ -250,6 +253,7 @@ enum { PROGRAM_HAND, PROGRAM_CLANG, PROGRAM_EMPTY };
 
 struct options {
 	const char *command;
+	const char *user;	/* -u: run the command as this user */
 	const char *prom;	/* --prom: the node_exporter textfile */
 	int program;		/* -P */
 	int exit, all, ipv6, json, dump, check;
@@ -258,7 +262,7 @@ struct options {
 
 #define SYNOPSIS \
 	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
-	"                 [-p pid] [--check] [--max-comms n] [--prom file]\n"
+	"                 [-p pid] [-u user] [--check] [--max-comms n] [--prom file]\n"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -288,6 +292,7 @@ static void help(void)
 	      "\n"
 	      "  -c, --command CMD    run CMD (split on blanks, no shell) once tracing\n"
 	      "                       has started, and stop when it exits\n"
+	      "  -u, --user USER      run the command as USER (default: as root)\n"
 	      "  -x, --exit           count a send only when sendto() succeeds\n"
 	      "  -a, --all            count every echo request, even with a zero\n"
 	      "                       checksum, id or seq (busybox ping's first)\n"
@@ -341,6 +346,7 @@ static const struct option long_options[] = {
 	{ "program",	required_argument,	NULL, 'P' },
 	{ "dump",	no_argument,		NULL, 'S' },
 	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "user",	required_argument,	NULL, 'u' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "exit",	no_argument,		NULL, 'x' },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
@@ -355,7 +361,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 	o->max_comms = MAX_COMMS;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":6ac:d:hi:jp:P:SvVx",
+	while ((ch = getopt_long(argc, argv, ":6ac:d:hi:jp:P:Su:vVx",
 				 long_options, NULL)) != -1) {
 		switch (ch) {
 		case '6':
@@ -396,6 +402,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'S':
 			o->dump = 1;
 			break;
+		case 'u':
+			o->user = optarg;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -424,6 +433,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc)
 		usage_error("unexpected argument: '%s'", argv[optind]);
+	if (o->user && !o->command)
+		usage_error("-u needs -c: it names the command's user");
 }
 
 /* Reads a small file whole into buf, NUL-terminated. */
@@ -936,7 +947,39 @@ struct command {
 	pid_t pid;
 	int go_fd;
 	int err_fd;
+	uid_t uid;		/* -u: whom the command runs as */
+	gid_t gid;
 };
+
+/*
+ * -u: a user name from /etc/passwd, or a number.  We read the file
+ * ourselves: a static binary has no NSS, and small systems have no more
+ * than the file anyway.
+ */
+static void find_user(const char *name, uid_t *uid, gid_t *gid)
+{
+	char line[1024], user[256];
+	unsigned long u, g, v;
+	FILE *f = fopen("/etc/passwd", "re");
+	int numeric = parse_uint(name, UINT32_MAX - 1, &v) == 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255[^:]:%*[^:]:%lu:%lu:", user, &u, &g) != 3)
+			continue;
+		if ((numeric && u == v) || strcmp(user, name) == 0) {
+			fclose(f);
+			*uid = (uid_t)u;
+			*gid = (gid_t)g;
+			return;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!numeric)
+		usage_error("no such user: '%s'", name);
+	*uid = (uid_t)v;	/* a uid with no entry: its own group */
+	*gid = (gid_t)v;
+}
 
 static char **split_blanks(const char *s)
 {
@@ -981,7 +1024,8 @@ static char *find_command(const char *name)
 	}
 }
 
-static void start_command(struct command *cmd, const char *line)
+static void start_command(struct command *cmd, const char *line,
+			  const char *user)
 {
 	int go[2], err[2];
 	sigset_t empty;
@@ -990,6 +1034,8 @@ static void start_command(struct command *cmd, const char *line)
 	cmd->argv = split_blanks(line);
 	if (!cmd->argv)
 		usage_error("empty command: '%s'", line);
+	if (user)
+		find_user(user, &cmd->uid, &cmd->gid);
 	file = find_command(cmd->argv[0]);
 	if (!file)
 		fail(NULL, "cannot run %s", cmd->argv[0]);
@@ -1008,7 +1054,9 @@ static void start_command(struct command *cmd, const char *line)
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
 		sigprocmask(SIG_SETMASK, &empty, NULL);
-		execv(file, cmd->argv);
+		if (!user || (setgroups(1, &cmd->gid) == 0 &&
+			      setgid(cmd->gid) == 0 && setuid(cmd->uid) == 0))
+			execv(file, cmd->argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -1037,6 +1085,39 @@ static void release_command(struct command *cmd)
 		errno = e;
 		fail(NULL, "cannot run %s", cmd->argv[0]);
 	}
+}
+
+/*
+ * Attached, we need no privilege to read our maps: the fds are ours.  So
+ * give up every capability but what the end still needs (CAP_KILL to stop
+ * a -u command, CAP_DAC_OVERRIDE to write --prom into another user's
+ * directory), and let nothing we might exec regain any: ping's order,
+ * acquire, then shrink.
+ */
+static void drop_privileges(const struct options *o)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	__u32 keep = 0;
+	int r;
+
+	if (o->user)
+		keep |= 1U << CAP_KILL;
+	if (o->prom)
+		keep |= 1U << CAP_DAC_OVERRIDE;
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = keep;
+	r = (int)syscall(SYS_capset, &head, data);
+	narrate("capset(effective = permitted = %s%s%s) = %d",
+		keep ? "" : "none", o->user ? "CAP_KILL" : "",
+		o->user && o->prom ? "|CAP_DAC_OVERRIDE" :
+		o->prom ? "CAP_DAC_OVERRIDE" : "", r);
+	if (r != 0)
+		fail(NULL, "cannot drop privileges");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		fail(NULL, "cannot set no_new_privs");
 }
 
 /*
@@ -1372,7 +1453,7 @@ int main(int argc, char **argv)
 
 	/* Fork the command first, held until we are attached. */
 	if (opt.command)
-		start_command(&cmd, opt.command);
+		start_command(&cmd, opt.command, opt.user);
 
 	/* A reader that goes away makes writes fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
@@ -1390,9 +1471,11 @@ int main(int argc, char **argv)
 		attach_hook(&att[i]);
 	check_stdout(print_tracing(stdout, opt.json));
 
-	/* Let the command run; trace until it exits or a signal comes. */
+	/* Let the command run, keep no privilege we do not need, and trace
+	 * until the command exits or a signal comes. */
 	if (opt.command)
 		release_command(&cmd);
+	drop_privileges(&opt);
 	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
 	/* Detach, so the counts stand still, then print them. */

@@ -515,8 +515,9 @@ static const struct run_case run_cases[] = {
 	{ "-i prints each interval's counts, then the whole run's",
 	  { "-i", "1", "-c", "{SELF} --send-paced ic_paced" }, 0, 0, NULL, 0,
 	  "ic_paced", 5,
-	  "Tracing sendto() syscalls.\n|:|\n@[ic_paced]: 3\n|\n\n|:|\n@[ic_paced]: 2\n|\n\n|"
-	  "Done tracing sendto() syscalls.\n\n\n@[ic_paced]: 5\n", NULL, NULL, NULL },
+	  "Tracing sendto() syscalls.\n|:|\n@[ic_paced]: 3\n|:|\n@[ic_paced]: 2\n|"
+	  "Done tracing sendto() syscalls.\n\n\n|@[ic_paced]: 5\n", NULL, NULL,
+	  NULL },
 	{ "-d ends tracing by itself, with the report",
 	  { "-d", "1" }, 0, 0, NULL, 0, NULL, 0,
 	  "Tracing sendto() syscalls.\n|Done tracing sendto() syscalls.\n",
@@ -536,6 +537,15 @@ static const struct run_case run_cases[] = {
 	  " [.[-1].counts[] | select(.comm == \"ic_pjson\") | .count] == [5]" },
 	{ "-p counts only the given process (with another sender at once)",
 	  { "-p", "{PID}" }, 0, 0, NULL, 0, "ic_pid", SENDS, NULL, NULL, NULL, NULL },
+	{ "-u nobody runs the command as nobody, and counts its sends",
+	  { "-u", "nobody", "-c", "{SELF} --send-udp ic_nobody" }, 0, 0, NULL, 0,
+	  "ic_nobody", SENDS, NULL, NULL, NULL, NULL },
+	{ "-u nobody: the command's own view of its uid is 65534",
+	  { "-u", "nobody", "-c", "id -u" }, 0, 0, NULL, 0, NULL, 0,
+	  "Tracing sendto() syscalls.\n65534\n", NULL, NULL, NULL },
+	{ "-u with an unknown user is a usage error, exit 2",
+	  { "-u", "no-such-user-here", "-c", "true" }, 0, 0, NULL, 2, NULL, 0,
+	  NULL, "icmpcount: no such user: 'no-such-user-here'", NULL, NULL },
 	{ "--check says icmpcount can run here, exit 0",
 	  { "--check" }, 0, 0, NULL, 0, NULL, 0,
 	  "ok  program type TRACEPOINT\n|icmpcount can run here\n", NULL, NULL, NULL },
@@ -716,6 +726,32 @@ static void test_runs(void)
 	}
 }
 
+/* Attached, the tracer holds no capability: it reads its maps by fd. */
+static void test_caps_dropped(void)
+{
+	const char *argv[] = { icmpcount_path, NULL };
+	char path[64], line[256];
+	static struct run r;
+	long long eff = -1;
+	FILE *f;
+
+	if (!test_start("once attached, icmpcount keeps no capability"))
+		return;
+	if (run_start(&r, argv, 0) == 0 && run_wait_tracing(&r, 10) == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)r.pid);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %llx", &eff) == 1)
+				break;
+		if (f)
+			fclose(f);
+	}
+	run_finish(&r, SIGINT, 10);
+	test_check(eff == 0 && exited_with(&r, 0),
+		   "EXP: CapEff 0 while tracing, exit 0\nRES: CapEff %llx, status 0x%x",
+		   eff, r.status);
+}
+
 /* SIGKILL while attached: the kernel must drop everything with the fds. */
 static void test_sigkill(void)
 {
@@ -788,6 +824,7 @@ void run_kern_tests(void)
 
 	test_sender_table();
 	test_runs();
+	test_caps_dropped();
 	test_sigkill();
 	test_no_leftovers();
 }
@@ -797,6 +834,7 @@ void run_kern_tests(void)
  *	tests --send COMM	SENDS echo requests as COMM
  *	tests --send-comms N	the same from N processes, ic_m0 to ic_mN-1
  *	tests --send-paced COMM	SENDS at once, 2 more at 1.5 s, exit at 2.5 s
+ *	tests --send-udp COMM	SENDS echo-shaped UDP payloads: no privilege
  */
 void kern_send_main(const char *mode, const char *arg)
 {
@@ -816,6 +854,13 @@ void kern_send_main(const char *mode, const char *arg)
 			waitpid(pid, NULL, 0);
 		}
 		exit(0);
+	}
+	if (strcmp(mode, "--send-udp") == 0) {
+		for (i = 0; i < (int)ARRAY_SIZE(send_cases); i++)
+			if (send_cases[i].sock == S_UDP4)
+				c = send_cases[i];
+		c.comm = arg;
+		send_case(&c);
 	}
 	if (strcmp(mode, "--send-paced") == 0) {
 		pid_t pid = fork();
