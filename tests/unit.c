@@ -1071,7 +1071,7 @@ static const struct print_case print_cases[] = {
 	  { .c = (const struct comm_count[]){ CNT("a\"b\\c\x01\xe9", 1) },
 	    .n = 1, .final = 1, .time_utc = TIME_UTC },
 	  "{\"event\":\"done\",\"time\":\"" TIME_UTC "\",\"counts\":["
-	  "{\"comm\":\"a\\\"b\\\\c\\u0001\\u00e9\",\"family\":\"ipv4\",\"count\":1}],"
+	  "{\"comm\":\"a\\\"b\\\\c\\u0001\xef\xbf\xbd\",\"family\":\"ipv4\",\"count\":1}],"
 	  NO_STATS, 0 },
 	{ "print_not_counted prints nothing when every reason is 0",
 	  NOT_COUNTED, 0, 0, { .n = 0 }, "", 0 },
@@ -1241,7 +1241,7 @@ static const struct cli_case cli_cases[] = {
 
 #define CAPTURE_MAX	4096
 
-struct run {
+struct cli_run {
 	int status;		/* as from waitpid */
 	char out[CAPTURE_MAX];
 	char err[CAPTURE_MAX];
@@ -1257,7 +1257,7 @@ static void slurp(FILE *f, char *buf)
 }
 
 /* Runs icmpcount_path with argv; 0, or -1 with errno if it could not. */
-static int run_icmpcount(char *const argv[], struct run *r)
+static int run_icmpcount(char *const argv[], struct cli_run *r)
 {
 	FILE *out = tmpfile(), *err = tmpfile();
 	int ret = -1, null;
@@ -1342,7 +1342,7 @@ static void status_text(char *buf, size_t size, int status)
 static void run_cli_cases(void)
 {
 	char eout[256], eerr[256], st[64], qout[512], qerr[512];
-	static struct run r;
+	static struct cli_run r;
 	size_t i;
 	int ok, have_binary = access(icmpcount_path, X_OK) == 0;
 
