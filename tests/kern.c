@@ -726,6 +726,290 @@ static void test_runs(void)
 	}
 }
 
+/*
+ * -v against strace: the calls icmpcount narrates, in order, must be the
+ * bpf(), perf_event_open() and perf ioctl() calls strace saw, with the same
+ * results.  A call is keyed by its name and first argument (the bpf
+ * command, or the fd and request) and its result, as both print them.
+ */
+static int call_key(const char *line, char *key, size_t size)
+{
+	const char *res = NULL, *p, *end;
+	size_t n, eol = strcspn(line, "\n");
+
+	while (*line == ' ')
+		line++;
+	if (strncmp(line, "bpf(", 4) != 0 &&
+	    strncmp(line, "perf_event_open(", 16) != 0 &&
+	    !(strncmp(line, "ioctl(", 6) == 0 &&
+	      (p = strstr(line, "PERF_EVENT_IOC")) && (size_t)(p - line) < eol))
+		return 0;
+	/* The result follows the line's last " = "; strace pads before it. */
+	for (p = line; (p = strstr(p, " = ")) && (size_t)(p - line) < eol; p++)
+		res = p + 3;
+	if (!res)
+		return 0;
+	end = res + strcspn(res, "(\n");
+	while (end > res && end[-1] == ' ')
+		end--;
+	n = strcspn(line, line[0] == 'i' ? ")" : ",");
+	snprintf(key, size, "%.*s = %.*s", (int)n, line, (int)(end - res), res);
+	return 1;
+}
+
+static size_t call_keys(const char *text, char keys[][96], size_t max)
+{
+	size_t n = 0;
+
+	while (*text && n < max) {
+		if (call_key(text, keys[n], sizeof(keys[n])))
+			n++;
+		text = strchr(text, '\n');
+		if (!text)
+			break;
+		text++;
+	}
+	return n;
+}
+
+static void test_verbose_vs_strace(void)
+{
+	static char seen[512][96], told[512][96], trace[OUT_MAX];
+	char path[] = "/tmp/icmpcount-strace-XXXXXX", cmd[4200];
+	const char *argv[] = { "strace", "-qq", "-o", path, "-e",
+			       "trace=bpf,perf_event_open,ioctl", icmpcount_path,
+			       "-v", "-x", "-c", cmd, NULL };
+	static struct run r;
+	size_t ns, nt, i;
+	ssize_t len;
+	int fd;
+
+	if (!test_start("-v narrates the bpf, perf_event_open and ioctl calls strace sees"))
+		return;
+	if (!have("strace")) {
+		test_skip("strace is not installed");
+		return;
+	}
+	fd = mkstemp(path);
+	if (fd < 0) {
+		test_fail("EXP: a temporary file\nRES: %s", strerror(errno));
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s --send ic_strace", self_path);
+	if (run_start(&r, argv, 0) == 0)
+		run_finish(&r, 0, 30);
+	len = read(fd, trace, sizeof(trace) - 1);
+	close(fd);
+	unlink(path);
+	trace[len > 0 ? len : 0] = '\0';
+	ns = call_keys(trace, seen, ARRAY_SIZE(seen));
+	nt = call_keys(r.err, told, ARRAY_SIZE(told));
+	for (i = 0; i < ns && i < nt && strcmp(seen[i], told[i]) == 0; i++)
+		;
+	test_check(exited_with(&r, 0) && ns > 10 && ns == nt && i == ns,
+		   "EXP: %zu calls as strace saw them; call %zu: %s\n"
+		   "RES: %zu calls narrated; call %zu: %s (status 0x%x)",
+		   ns, i, i < ns ? seen[i] : "(none)", nt, i,
+		   i < nt ? told[i] : "(none)", r.status);
+}
+
+/*
+ * -S against LLVM.  Every line of a dump is fed, as the bytes it shows, to
+ * llvm-mc's disassembler, whose text must be ours (LLVM 14 cannot decode a
+ * store of an immediate, BPF_ST, so those are only counted).  And the clang
+ * program's dump must be llvm-objdump's listing of build/prog.bpf.o,
+ * instruction by instruction, but for the fields the loader patches: where
+ * the bytes differ, the opcode must not.
+ */
+struct dump_line {
+	unsigned char bytes[16];
+	int nbytes;
+	char text[96];
+};
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "  12:\t79 12 f0 7f 00 00 00 00\tr2 = ..." lines: llvm-objdump's and ours. */
+static size_t parse_listing(const char *text, struct dump_line *d, size_t max)
+{
+	size_t n = 0, len;
+
+	for (; text && *text && n < max;
+	     text = strchr(text, '\n') ? strchr(text, '\n') + 1 : NULL) {
+		const char *p = text, *tab;
+		char *cut;
+		int k = 0;
+
+		while (*p == ' ')
+			p++;
+		tab = strstr(p, ":\t");
+		if (*p < '0' || *p > '9' || !tab || tab > p + strcspn(p, "\n"))
+			continue;
+		p = tab + 2;
+		while (k < 16 && hexval(p[0]) >= 0 && hexval(p[1]) >= 0) {
+			d[n].bytes[k++] = (unsigned char)(hexval(p[0]) << 4 |
+							  hexval(p[1]));
+			p += 2;
+			if (*p != ' ')
+				break;
+			p++;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		/* objdump's " <LBB0_3>" label goes, with the blank before it;
+		 * "<=" and "<<=" stay. */
+		snprintf(d[n].text, sizeof(d[n].text), "%.*s",
+			 (int)strcspn(p, "\n"), p);
+		for (cut = d[n].text; (cut = strstr(cut, " <")); cut++)
+			if (cut[2] == '_' || (cut[2] >= 'A' && cut[2] <= 'z' &&
+					      cut[2] != '<' && cut[2] != '='))
+				*cut = '\0';
+		len = strlen(d[n].text);
+		while (len > 0 && d[n].text[len - 1] == ' ')
+			d[n].text[--len] = '\0';
+		d[n].nbytes = k;
+		n++;
+	}
+	return n;
+}
+
+static int run_capture(const char *cmd, char *out, size_t size)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	return pclose(f);
+}
+
+static void test_dump_vs_llvm_mc(const char *name, const char *opts)
+{
+	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], warn[OUT_MAX];
+	static struct dump_line d[256];
+	char cmd[4400], inpath[64] = "/tmp/icmpcount-mc-XXXXXX";
+	size_t n, i, k, bad = 0, st = 0;
+	const char *p;
+	int fd;
+
+	if (!test_start(name))
+		return;
+	if (!have("llvm-mc")) {
+		test_skip("llvm-mc is not installed");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s %s -S 2>/dev/null", icmpcount_path, opts);
+	if (run_capture(cmd, out, sizeof(out)) != 0) {
+		test_skip("this icmpcount cannot dump '%s'", opts);
+		return;
+	}
+	n = parse_listing(out, d, ARRAY_SIZE(d));
+	in[0] = '\0';
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < (size_t)d[i].nbytes; k++)
+			snprintf(in + strlen(in), sizeof(in) - strlen(in),
+				 "0x%02x ", d[i].bytes[k]);
+		snprintf(in + strlen(in), sizeof(in) - strlen(in), "\n");
+	}
+	fd = mkstemp(inpath);
+	if (fd < 0 || write(fd, in, strlen(in)) < 0) {
+		test_fail("EXP: a temporary file\nRES: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	/* Instructions on stdout, in order; "FILE:LINE:1: warning" on stderr
+	 * for each line it cannot decode. */
+	snprintf(cmd, sizeof(cmd),
+		 "llvm-mc -triple bpfel -disassemble %s 2>%s.err", inpath, inpath);
+	run_capture(cmd, mc, sizeof(mc));
+	snprintf(cmd, sizeof(cmd), "cat %s.err", inpath);
+	run_capture(cmd, warn, sizeof(warn));
+	unlink(inpath);
+	strcat(inpath, ".err");
+	unlink(inpath);
+	p = mc;
+	for (i = 0; i < n; i++) {
+		char tag[48], line[96];
+
+		snprintf(tag, sizeof(tag), ":%zu:1: warning", i + 1);
+		if (strstr(warn, tag)) {
+			/* Only a store of an immediate may be beyond LLVM 14. */
+			if (BPF_CLASS(d[i].bytes[0]) == BPF_ST)
+				st++;
+			else
+				bad++;
+			continue;
+		}
+		while (p && (*p != '\t' || strncmp(p, "\t.text", 6) == 0))
+			p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+		if (!p)
+			break;
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p + 1, "\n"),
+			 p + 1);
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+		if (strcmp(d[i].text, line) != 0) {
+			test_fail("EXP: insn %zu as llvm-mc reads its bytes: %s\nRES: %s",
+				  i, line, d[i].text);
+			return;
+		}
+	}
+	test_check(n > 10 && i == n && bad == 0,
+		   "EXP: %zu instructions read back by llvm-mc\n"
+		   "RES: %zu read, %zu stores beyond LLVM 14, %zu unreadable",
+		   n, i, st, bad);
+}
+
+static void test_dump_vs_objdump(void)
+{
+	static char out[OUT_MAX], od[OUT_MAX];
+	static struct dump_line d[256], o[256];
+	char cmd[4400];
+	size_t n, m, i, same = 0, patched = 0;
+
+	if (!test_start("-P clang -S is llvm-objdump's listing of prog.bpf.o but for patched fields"))
+		return;
+	if (!have("llvm-objdump") || access("build/prog.bpf.o", R_OK) != 0) {
+		test_skip("no llvm-objdump or no build/prog.bpf.o");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s -P clang -S 2>/dev/null", icmpcount_path);
+	if (run_capture(cmd, out, sizeof(out)) != 0) {
+		test_skip("this icmpcount was built without clang");
+		return;
+	}
+	/* The entry program is the dump's first listing, and the object's. */
+	if (strstr(out, "; sys_exit_sendto"))
+		*strstr(out, "; sys_exit_sendto") = '\0';
+	run_capture("llvm-objdump -d build/prog.bpf.o", od, sizeof(od));
+	if (strstr(od, "sys_exit_sendto"))
+		*strstr(od, "sys_exit_sendto") = '\0';
+	n = parse_listing(out, d, ARRAY_SIZE(d));
+	m = parse_listing(od, o, ARRAY_SIZE(o));
+	for (i = 0; i < n && i < m; i++) {
+		if (d[i].nbytes == o[i].nbytes &&
+		    memcmp(d[i].bytes, o[i].bytes, (size_t)d[i].nbytes) == 0) {
+			if (strcmp(d[i].text, o[i].text) != 0)
+				break;
+			same++;
+		} else if (d[i].bytes[0] == o[i].bytes[0]) {
+			patched++;
+		} else {
+			break;
+		}
+	}
+	test_check(n > 10 && n == m && i == n,
+		   "EXP: %zu instructions; insn %zu: %s\n"
+		   "RES: %zu instructions (%zu the same, %zu patched); insn %zu: %s",
+		   m, i, i < m ? o[i].text : "(none)", n, same, patched, i,
+		   i < n ? d[i].text : "(none)");
+}
+
 /* Attached, the tracer holds no capability: it reads its maps by fd. */
 static void test_caps_dropped(void)
 {
@@ -755,17 +1039,22 @@ static void test_caps_dropped(void)
 /* SIGKILL while attached: the kernel must drop everything with the fds. */
 static void test_sigkill(void)
 {
-	const char *argv[] = { icmpcount_path, NULL };
+	const char *argv[] = { icmpcount_path, "-x", NULL };
+	unsigned int ids[16];
+	int is_map[16], ok;
 	static struct run r;
-	int ok, left;
+	size_t n = 0, left;
 
-	if (!test_start("SIGKILL while attached leaves no program or map"))
+	if (!test_start("SIGKILL while attached leaves none of its programs or maps"))
 		return;
 	ok = run_start(&r, argv, 0) == 0 && run_wait_tracing(&r, 10) == 0;
+	if (ok)
+		n = bpf_ids_of(r.pid, ids, is_map, ARRAY_SIZE(ids));
 	run_finish(&r, SIGKILL, 10);
-	left = leftovers();
-	test_check(ok && left == 0, "EXP: tracing, then 0 objects named icmpcount\n"
-		   "RES: started %d, %d left", ok, left);
+	left = bpf_ids_alive(ids, is_map, n);
+	test_check(ok && n >= 6 && left == 0,
+		   "EXP: tracing with 2 programs and 4 maps, then none of them left\n"
+		   "RES: started %d, held %zu, %zu left", ok, n, left);
 }
 
 static void test_no_leftovers(void)
@@ -825,6 +1114,13 @@ void run_kern_tests(void)
 	test_sender_table();
 	test_runs();
 	test_caps_dropped();
+	test_verbose_vs_strace();
+	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (hand)", "");
+	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (hand -x -6 -a -p 1)",
+			     "-x -6 -a -p 1");
+	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (clang -x)",
+			     "-P clang -x");
+	test_dump_vs_objdump();
 	test_sigkill();
 	test_no_leftovers();
 }

@@ -278,3 +278,63 @@ void put_env(const char *nv, char *name, size_t size)
 	name[strcspn(name, "=")] = '\0';
 	setenv(name, nv + strlen(name) + 1, 1);
 }
+
+/*
+ * The ids of the BPF programs and maps a process holds, from the fdinfo of
+ * its fds ("prog_id:" and "map_id:" lines), and whether they are all gone
+ * from the kernel (polled for a while: the kernel frees a program shortly
+ * after its last fd closes).  Precise where other tracers run at once.
+ */
+size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max)
+{
+	char path[64], line[128];
+	size_t n = 0;
+	int fd;
+
+	for (fd = 0; fd < 256 && n < max; fd++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f) && n < max) {
+			if (sscanf(line, "prog_id: %u", &ids[n]) == 1)
+				is_map[n++] = 0;
+			else if (sscanf(line, "map_id: %u", &ids[n]) == 1)
+				is_map[n++] = 1;
+		}
+		if (f)
+			fclose(f);
+	}
+	return n;
+}
+
+size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n)
+{
+	double end = now() + 3;
+	size_t i, alive;
+
+	do {
+		for (i = 0, alive = 0; i < n; i++) {
+			union bpf_attr attr;
+			int fd;
+
+			memset(&attr, 0, sizeof(attr));
+			if (is_map[i])
+				attr.map_id = ids[i];
+			else
+				attr.prog_id = ids[i];
+			fd = (int)syscall(__NR_bpf, is_map[i] ?
+					  BPF_MAP_GET_FD_BY_ID :
+					  BPF_PROG_GET_FD_BY_ID,
+					  &attr, sizeof(attr));
+			if (fd >= 0) {
+				close(fd);
+				alive++;
+			}
+		}
+		if (alive == 0)
+			return 0;
+		usleep(50 * 1000);
+	} while (now() < end);
+	return alive;
+}

@@ -65,6 +65,8 @@ int run_finish(struct run *r, int sig, double seconds);
 int exited_with(const struct run *r, int code);
 long count_of(const char *out, const char *comm);
 int leftovers(void);
+size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
+size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
 void put_env(const char *nv, char *name, size_t size);
