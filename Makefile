@@ -18,6 +18,7 @@ LLVM_OBJDUMP ?= llvm-objdump
 CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
 LDFLAGS    ?=
 PREFIX     ?= /usr/local
+MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 # The tests run on the build machine, with its own libc.
 HOSTCC     ?= cc
@@ -178,11 +179,13 @@ test: icmpcount $(BUILD)/tests $(if $(HAVE_CLANG),test-disasm)
 	$(Q)./$(BUILD)/tests
 
 install: icmpcount
-	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANDIR)/man8
 	$(Q)install -m 0755 icmpcount $(DESTDIR)$(PREFIX)/sbin/icmpcount
+	$(Q)install -m 0644 icmpcount.8 $(DESTDIR)$(MANDIR)/man8/icmpcount.8
 
 uninstall:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/icmpcount
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/icmpcount \
+		$(DESTDIR)$(MANDIR)/man8/icmpcount.8
 
 clean:
 	$(Q)rm -rf $(BUILD) icmpcount

@@ -821,6 +821,8 @@ static void test_verbose_vs_strace(void)
  * instruction by instruction, but for the fields the loader patches: where
  * the bytes differ, the opcode must not.
  */
+static int run_capture(const char *cmd, char *out, size_t size);
+
 struct dump_line {
 	unsigned char bytes[16];
 	int nbytes;
@@ -1010,6 +1012,64 @@ static void test_dump_vs_objdump(void)
 		   i < n ? d[i].text : "(none)");
 }
 
+/*
+ * The man page documents every option --help lists, and both give the
+ * exit codes.  Options in --help look like "  -x, --exit" or "      --check".
+ */
+static void test_man_page(void)
+{
+	static char help[OUT_MAX], man[OUT_MAX], missing[512];
+	char cmd[4200], want[64];
+	const char *p;
+	int opts = 0;
+	FILE *f;
+	size_t n;
+
+	if (!test_start("the man page has every option --help lists, and the exit codes"))
+		return;
+	snprintf(cmd, sizeof(cmd), "%s --help", icmpcount_path);
+	run_capture(cmd, help, sizeof(help));
+	f = fopen("icmpcount.8", "r");
+	n = f ? fread(man, 1, sizeof(man) - 1, f) : 0;
+	man[n] = '\0';
+	if (f)
+		fclose(f);
+	missing[0] = '\0';
+	for (p = help; (p = strstr(p, "\n  ")); p++) {
+		const char *o = p + 1 + strspn(p + 1, " ");
+		char shrt = 0, lng[32] = "";
+
+		if (o[0] == '-' && o[1] != '-') {
+			shrt = o[1];
+			o = strstr(o, "--");
+		} else if (strncmp(o, "--", 2) != 0) {
+			continue;
+		}
+		if (o && o < p + 40)
+			sscanf(o + 2, "%31[a-z0-9-]", lng);
+		if (shrt) {
+			snprintf(want, sizeof(want), ".It Fl %c", shrt);
+			if (!strstr(man, want))
+				snprintf(missing + strlen(missing),
+					 sizeof(missing) - strlen(missing), " -%c", shrt);
+		}
+		if (lng[0]) {
+			snprintf(want, sizeof(want), "Fl Fl %s", lng);
+			if (!strstr(man, want))
+				snprintf(missing + strlen(missing),
+					 sizeof(missing) - strlen(missing), " --%s", lng);
+		}
+		opts++;
+	}
+	test_check(opts >= 17 && !missing[0] &&
+		   strstr(help, "Exit status: 0 success, 1 runtime failure, 2 usage error") &&
+		   strstr(man, ".Sh EXIT STATUS\n.Bl -tag -width Ds -compact\n.It 0") &&
+		   strstr(man, ".It 1\n") && strstr(man, ".It 2\n"),
+		   "EXP: >= 17 options, all in icmpcount.8, exit codes in both\n"
+		   "RES: %d options, missing from the man page:%s", opts,
+		   missing[0] ? missing : " none");
+}
+
 /* Attached, the tracer holds no capability: it reads its maps by fd. */
 static void test_caps_dropped(void)
 {
@@ -1121,6 +1181,7 @@ void run_kern_tests(void)
 	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (clang -x)",
 			     "-P clang -x");
 	test_dump_vs_objdump();
+	test_man_page();
 	test_sigkill();
 	test_no_leftovers();
 }
