@@ -5,6 +5,9 @@
 #   make test            unprivileged tests, then (as root) the kernel tests
 #   make install         PREFIX=/usr/local, DESTDIR for staging
 #   make V=1             show the commands
+#   make CROSS=aarch64-linux-gnu-   static build/aarch64-linux-gnu/icmpcount
+#                        (or arm-linux-gnueabihf-, i686-linux-gnu-)
+#   make vmtest          boot it on four architectures (tests/vm/vm.mk)
 #
 # The kernel UAPI headers (linux/bpf.h, linux/perf_event.h) come from
 # linux-libc-dev.  musl-gcc does not look in /usr/include, so for it we make
@@ -23,8 +26,17 @@ DESTDIR    ?=
 # The tests run on the build machine, with its own libc.
 HOSTCC     ?= cc
 
+# CROSS, a prefix such as aarch64-linux-gnu-: Debian's musl-dev:ARCH gives
+# the target its own musl-gcc, named for the cross gcc's multiarch triplet
+# with musl for gnu (aarch64-linux-musl-gcc, arm-linux-musleabihf-gcc,
+# i386-linux-musl-gcc); without it, the cross gcc and its glibc.
 ifeq ($(origin CC),default)
+ifeq ($(CROSS),)
 CC := $(if $(shell command -v musl-gcc 2>/dev/null),musl-gcc,cc)
+else
+CROSS_MUSL := $(subst -gnu,-musl,$(shell $(CROSS)gcc -print-multiarch 2>/dev/null))-gcc
+CC := $(if $(shell command -v $(CROSS_MUSL) 2>/dev/null),$(CROSS_MUSL),$(CROSS)gcc)
+endif
 endif
 
 ifeq ($(V),1)
@@ -35,7 +47,19 @@ Q = @
 msg = @printf '  %-5s %s\n' $(1) $(2);
 endif
 
+# A cross build keeps its objects, UAPI links and binary in build/TRIPLET
+# and takes the UAPI headers from the cross toolchain's /usr/TRIPLET/include
+# (linux-libc-dev-ARCH-cross).  The BPF program and tools/bpf2h are still
+# built by this machine's clang and HOSTCC: BPF bytecode is the same.
+ifeq ($(CROSS),)
 BUILD  = build
+BIN    = icmpcount
+UAPI_INC = /usr/include
+else
+BUILD  = build/$(patsubst %-,%,$(CROSS))
+BIN    = $(BUILD)/icmpcount
+UAPI_INC = /usr/$(patsubst %-,%,$(CROSS))/include
+endif
 WARN   = -Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wpointer-arith \
 	 -Wcast-qual
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
@@ -66,14 +90,14 @@ TEST_SRCS = tests/main.c tests/run.c tests/unit.c tests/kern.c tests/stress.c \
 TEST_HDRS = tests/test.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I.
 
-.PHONY: all static test test-disasm install uninstall clean
+.PHONY: all static test test-disasm vmtest install uninstall clean
 .DELETE_ON_ERROR:
 
-all: icmpcount
+all: $(BIN)
 
-static: icmpcount
+static: $(BIN)
 
-icmpcount: $(OBJS)
+$(BIN): $(OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(STATIC) $(LDFLAGS) -o $@ $(OBJS)
 
@@ -125,12 +149,12 @@ $(BUILD)/%.o: %.c $(HDRS) | $(UAPI)
 # linux/ and asm-generic/ are arch-independent; asm/ is per architecture.
 $(UAPI):
 	$(Q)mkdir -p $@
-	$(Q)ln -sfn /usr/include/linux $@/linux
-	$(Q)ln -sfn /usr/include/asm-generic $@/asm-generic
-	$(Q)if [ -d /usr/include/$(MULTIARCH)/asm ]; then \
-		ln -sfn /usr/include/$(MULTIARCH)/asm $@/asm; \
+	$(Q)ln -sfn $(UAPI_INC)/linux $@/linux
+	$(Q)ln -sfn $(UAPI_INC)/asm-generic $@/asm-generic
+	$(Q)if [ -d $(UAPI_INC)/$(MULTIARCH)/asm ]; then \
+		ln -sfn $(UAPI_INC)/$(MULTIARCH)/asm $@/asm; \
 	else \
-		ln -sfn /usr/include/asm $@/asm; \
+		ln -sfn $(UAPI_INC)/asm $@/asm; \
 	fi
 
 $(BUILD)/tests: $(TEST_SRCS) $(TEST_HDRS)
@@ -178,9 +202,9 @@ test-disasm: $(BUILD)/disasm_check $(DISASM_OBJS)
 test: icmpcount $(BUILD)/tests $(if $(HAVE_CLANG),test-disasm)
 	$(Q)./$(BUILD)/tests
 
-install: icmpcount
+install: $(BIN)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANDIR)/man8
-	$(Q)install -m 0755 icmpcount $(DESTDIR)$(PREFIX)/sbin/icmpcount
+	$(Q)install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/icmpcount
 	$(Q)install -m 0644 icmpcount.8 $(DESTDIR)$(MANDIR)/man8/icmpcount.8
 
 uninstall:
@@ -189,3 +213,5 @@ uninstall:
 
 clean:
 	$(Q)rm -rf $(BUILD) icmpcount
+
+include tests/vm/vm.mk
