@@ -216,20 +216,27 @@ static const char *hint_privilege(int e)
 	       NULL;
 }
 
+/* "icmpcount: <message>[: <strerror(e)>][ (<hint>)]" on stderr; e 0: none. */
+static void vsay(int e, const char *hint, const char *fmt, va_list ap)
+{
+	fputs("icmpcount: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (e)
+		fprintf(stderr, ": %s", strerror(e));
+	if (hint)
+		fprintf(stderr, " (%s)", hint);
+	fputc('\n', stderr);
+}
+
 void __attribute__((noreturn, format(printf, 2, 3)))
 fail(const char *hint, const char *fmt, ...)
 {
 	int e = errno;
 	va_list ap;
 
-	fputs("icmpcount: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(e, hint, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s", strerror(e));
-	if (hint)
-		fprintf(stderr, " (%s)", hint);
-	fputc('\n', stderr);
 	exit(EXIT_FAILURE);
 }
 
@@ -238,11 +245,9 @@ failx(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("icmpcount: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(0, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_FAILURE);
 }
 
@@ -275,11 +280,9 @@ usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("icmpcount: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(0, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	usage();
 }
 
