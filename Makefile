@@ -111,7 +111,9 @@ HAVE_CLANG := $(shell $(CLANG) -target bpf -x c -c -o /dev/null /dev/null \
 		2>/dev/null && echo yes)
 endif
 HOST_CFLAGS = -O2 -Wall -Wextra -Werror $(WARN) -I.
-BPF_SEC = tracepoint/syscalls/sys_enter_sendto
+# The programs' sections, each after = the name that prog_clang.c gives it.
+BPF_SEC = tracepoint/syscalls/sys_enter_sendto=entry \
+	  tracepoint/syscalls/sys_exit_sendto=exit
 # -mcpu=v1: only the instructions every kernel with BPF tracepoint
 # programs (4.7) knows; v2 (4.14) or v3 (5.1) would save one instruction.
 # -g makes clang emit BTF; llvm-strip -g drops the DWARF, bpf2h reads
@@ -119,6 +121,9 @@ BPF_SEC = tracepoint/syscalls/sys_enter_sendto
 BPF_CFLAGS = -g -O2 -target bpf -mcpu=v1 -Wall -Wextra -Werror
 
 ifeq ($(HAVE_CLANG),yes)
+# The maps prog.bpf.c names, in the order prog_clang.c numbers them.
+BPF_MAPS = counts,counts6,stats,pending
+
 $(BUILD)/prog.bpf.o: prog.bpf.c | $(UAPI)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -isystem $(UAPI) -c -o $@ $<
@@ -130,16 +135,25 @@ $(BUILD)/bpf2h: tools/bpf2h.c bpfelf.c bpfelf.h bpf_insn.h | $(UAPI)
 
 $(BUILD)/prog_clang.h: $(BUILD)/prog.bpf.o $(BUILD)/bpf2h
 	$(call msg,GEN,$@)
-	$(Q)$(BUILD)/bpf2h $(BUILD)/prog.bpf.o $(BPF_SEC) counts prog_clang > $@
+	$(Q)$(BUILD)/bpf2h $(BUILD)/prog.bpf.o prog_clang $(BPF_MAPS) \
+		$(BPF_SEC) > $@
 
 $(BUILD)/prog_clang.o: prog_clang.c $(BUILD)/prog_clang.h $(HDRS) | $(UAPI)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD) -c -o $@ $<
+
+# The unit tier checks prog_clang_build() on the generated header.
+TEST_SRCS += prog_clang.c
+TEST_CFLAGS += -I$(BUILD)
+$(BUILD)/tests: $(BUILD)/prog_clang.h
 else
 $(BUILD)/prog_clang.o: prog_clang.c $(HDRS) | $(UAPI)
 	$(call msg,CC,$@)
 	@echo "  clang for BPF not found: building without the -P clang program"
 	$(Q)$(CC) $(ALL_CFLAGS) -DNO_CLANG_PROG -c -o $@ $<
+
+TEST_SRCS += prog_clang.c
+TEST_CFLAGS += -DNO_CLANG_PROG
 endif
 
 $(BUILD)/%.o: %.c $(HDRS) | $(UAPI)

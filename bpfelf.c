@@ -207,21 +207,28 @@ static int symtab_open(const struct elf *e, unsigned int idx,
 }
 
 /*
- * Checks that symbol idx is the map: named map, and defined in a maps
- * section (legacy "maps", or BTF-style ".maps").
+ * Checks that symbol idx is one of the maps: named in maps, and defined in
+ * a maps section (legacy "maps", or BTF-style ".maps").  Sets *map to the
+ * index of its name.
  */
-static int check_map_symbol(const struct elf *e, const struct symtab *st,
-			    uint64_t idx, const char *map, const char **why)
+static int find_map_symbol(const struct elf *e, const struct symtab *st,
+			   uint64_t idx, const char *const *maps,
+			   size_t nmaps, size_t *map, const char **why)
 {
 	const unsigned char *sym;
 	struct section def;
 	unsigned int shndx;
+	uint32_t name;
 
 	if (idx == 0 || idx >= st->count)
 		return bad(why, "relocation symbol out of range");
 	sym = st->sec.data + (size_t)idx * sizeof(Elf64_Sym);
-	if (!string_is(&st->str, FIELD32(sym, Elf64_Sym, st_name), map))
-		return bad(why, "relocation against a symbol that is not the map");
+	name = FIELD32(sym, Elf64_Sym, st_name);
+	for (*map = 0; *map < nmaps; (*map)++)
+		if (string_is(&st->str, name, maps[*map]))
+			break;
+	if (*map == nmaps)
+		return bad(why, "relocation against a symbol that is not a map");
 	shndx = FIELD16(sym, Elf64_Sym, st_shndx);
 	if (shndx == SHN_UNDEF || shndx >= SHN_LORESERVE)
 		return bad(why, "map symbol is not defined in a section");
@@ -234,12 +241,13 @@ static int check_map_symbol(const struct elf *e, const struct symtab *st,
 }
 
 /*
- * Records slot as a map reference: an LD_IMM64 with nothing in it yet,
- * since the loader fills in the map fd.  REL relocations keep their addend
- * in the instruction, so a non-zero imm would be an offset into the map.
+ * Records slot as a reference to map number map: an LD_IMM64 with nothing
+ * in it yet, since the loader fills in the map fd.  REL relocations keep
+ * their addend in the instruction, so a non-zero imm would be an offset
+ * into the map.
  */
-static int add_map_insn(struct bpfelf_prog *prog, const struct bpf_insn *insns,
-			uint64_t off, const char **why)
+static int add_map_ref(struct bpfelf_prog *prog, const struct bpf_insn *insns,
+		       uint64_t off, size_t map, const char **why)
 {
 	size_t slot, i;
 
@@ -254,27 +262,29 @@ static int add_map_insn(struct bpfelf_prog *prog, const struct bpf_insn *insns,
 	    insns[slot + 1].imm != 0)
 		return bad(why, "map relocation not on a plain 64-bit load");
 	for (i = 0; i < prog->map_cnt; i++)
-		if (prog->map_insns[i] == slot)
+		if (prog->map_refs[i].insn == slot)
 			return bad(why, "two relocations of one instruction");
-	if (prog->map_cnt == BPFELF_MAX_MAP_INSNS)
+	if (prog->map_cnt == BPFELF_MAX_MAP_REFS)
 		return bad(why, "too many map references");
 	/* Insertion keeps the list ascending. */
-	for (i = prog->map_cnt; i > 0 && prog->map_insns[i - 1] > slot; i--)
-		prog->map_insns[i] = prog->map_insns[i - 1];
-	prog->map_insns[i] = slot;
+	for (i = prog->map_cnt; i > 0 && prog->map_refs[i - 1].insn > slot; i--)
+		prog->map_refs[i] = prog->map_refs[i - 1];
+	prog->map_refs[i].insn = slot;
+	prog->map_refs[i].map = map;
 	prog->map_cnt++;
 	return 0;
 }
 
-/* Every relocation section aimed at section target must relocate the map. */
+/* Every relocation section aimed at section target must relocate maps. */
 static int read_relocations(const struct elf *e, unsigned int target,
-			    const char *map, const struct bpf_insn *insns,
+			    const char *const *maps, size_t nmaps,
+			    const struct bpf_insn *insns,
 			    struct bpfelf_prog *prog, const char **why)
 {
 	struct section rel;
 	struct symtab st;
 	unsigned int i;
-	size_t j;
+	size_t j, map;
 
 	for (i = 1; i < e->shnum; i++) {
 		if (section(e, i, &rel, why) != 0)
@@ -298,12 +308,12 @@ static int read_relocations(const struct elf *e, unsigned int target,
 			info = FIELD64(r, Elf64_Rel, r_info);
 			if (ELF64_R_TYPE(info) != R_BPF_64_64)
 				return bad(why, "relocation of an unsupported type");
-			if (check_map_symbol(e, &st, ELF64_R_SYM(info), map,
-					     why) != 0)
+			if (find_map_symbol(e, &st, ELF64_R_SYM(info), maps,
+					    nmaps, &map, why) != 0)
 				return -1;
-			if (add_map_insn(prog, insns,
-					 FIELD64(r, Elf64_Rel, r_offset),
-					 why) != 0)
+			if (add_map_ref(prog, insns,
+					FIELD64(r, Elf64_Rel, r_offset), map,
+					why) != 0)
 				return -1;
 		}
 	}
@@ -358,8 +368,27 @@ static int read_insns(const struct section *s, struct bpf_insn *insns,
 	return 0;
 }
 
+/* The caller's map names: each a string, none twice, so each is one map. */
+static int check_names(const char *const *maps, size_t nmaps,
+		       const char **why)
+{
+	size_t i, j;
+
+	if (nmaps > 0 && !maps)
+		return bad(why, "no map names");
+	for (i = 0; i < nmaps; i++) {
+		if (!maps[i] || !maps[i][0])
+			return bad(why, "a map name is empty");
+		for (j = 0; j < i; j++)
+			if (strcmp(maps[i], maps[j]) == 0)
+				return bad(why, "a map name is given twice");
+	}
+	return 0;
+}
+
 int bpfelf_read_prog(const void *buf, size_t len, const char *sec,
-		     const char *map, struct bpf_insn *insns, size_t max,
+		     const char *const *maps, size_t nmaps,
+		     struct bpf_insn *insns, size_t max,
 		     struct bpfelf_prog *prog, const char **why)
 {
 	struct section s, lic;
@@ -369,6 +398,8 @@ int bpfelf_read_prog(const void *buf, size_t len, const char *sec,
 
 	memset(prog, 0, sizeof(*prog));
 	*why = NULL;
+	if (check_names(maps, nmaps, why) != 0)
+		return -1;
 	if (elf_open(&e, buf, len, why) != 0)
 		return -1;
 	r = find_section(&e, sec, &idx, &s, why);
@@ -376,7 +407,7 @@ int bpfelf_read_prog(const void *buf, size_t len, const char *sec,
 		return r < 0 ? -1 : bad(why, "no section has the program's name");
 	if (read_insns(&s, insns, max, prog, why) != 0)
 		return -1;
-	if (read_relocations(&e, idx, map, insns, prog, why) != 0)
+	if (read_relocations(&e, idx, maps, nmaps, insns, prog, why) != 0)
 		goto fail;
 	/* The license is optional, but must be a string if present. */
 	r = find_section(&e, "license", &idx, &lic, why);

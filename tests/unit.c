@@ -1375,6 +1375,8 @@ static void run_cli_cases(void)
 	}
 }
 
+static void run_clang_cases(void);
+
 void run_unit_tests(void)
 {
 	run_enc_cases();
@@ -1389,4 +1391,464 @@ void run_unit_tests(void)
 	run_sort_cases();
 	run_print_cases();
 	run_cli_cases();
+	run_clang_cases();
+}
+
+/*
+ * 9. prog_clang_build: clang's programs, patched.  Most cases build a
+ * program twice, differing in one thing (the layout, or the options), and
+ * hold every instruction that differs to what that thing may patch: ctx
+ * loads to the fields at the spec's offsets and widths, "rX = imm" to the
+ * option values.  The rest hold for any build: jumps land inside, it ends
+ * in "r0 = 0; exit", no magic value of prog_clang.c is left (ctx offsets
+ * from 0x7fe0, option immediates 0x1c0cNNNN), and every LD_IMM64 loads one
+ * of the spec's four map fds, each of which is loaded.
+ */
+static const struct sendto_fields layout64_alt = {	/* 8 bytes, moved */
+	.buff = { 64, 8 }, .len = { 72, 8 }, .addr = { 88, 8 }, .ret = { 56, 8 },
+};
+static const struct sendto_fields layout32_alt = {	/* 4 bytes, moved */
+	.buff = { 40, 4 }, .len = { 44, 4 }, .addr = { 52, 4 }, .ret = { 36, 4 },
+};
+
+struct clang_case;
+typedef int clang_check(const struct clang_case *c, char *msg, size_t size);
+
+struct clang_case {
+	const char *name;
+	enum prog_kind kind;
+	const struct sendto_fields *fields;
+	int ipv6, all, exit, pid;
+	int read_user;
+	int fd_base;		/* counts, counts6, stats, pending: base + 0..3 */
+	clang_check *check;
+	const struct sendto_fields *fields2;	/* the second build's layout */
+};
+
+static void clang_spec(struct prog_spec *s, const struct clang_case *c,
+		       const struct sendto_fields *f, int options)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = c->kind;
+	s->fields = f;
+	s->counts_fd = c->fd_base;
+	s->counts6_fd = c->fd_base + 1;
+	s->stats_fd = c->fd_base + 2;
+	s->pending_fd = c->fd_base + 3;
+	s->read_user = c->read_user;
+	if (options) {
+		s->ipv6 = c->ipv6;
+		s->all = c->all;
+		s->exit = c->exit;
+		s->pid = c->pid;
+	}
+}
+
+/* Builds into p; on failure says why in msg and returns 0. */
+static size_t clang_build(struct bpf_insn *p, const struct prog_spec *s,
+			  char *msg, size_t size)
+{
+	size_t n;
+
+	errno = 0;
+	n = prog_clang_build(p, PROG_MAX_INSNS, s);
+	if (n == 0 || n > PROG_MAX_INSNS)
+		snprintf(msg, size, "EXP: 1 to %d insns\nRES: %zu (errno %s)",
+			 PROG_MAX_INSNS, n, errname(errno));
+	return n > PROG_MAX_INSNS ? 0 : n;
+}
+
+static int same_insn(const struct bpf_insn *a, const struct bpf_insn *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* The field a ctx load reads, by offset and width, or -1. */
+static int ctx_field(const struct bpf_insn *in,
+		     const struct tp_field *const *fl, int nf)
+{
+	int j;
+
+	for (j = 0; j < nf; j++)
+		if (in->code == (BPF_LDX | BPF_MEM |
+				 (fl[j]->size == 4 ? BPF_W : BPF_DW)) &&
+		    in->off == (int)fl[j]->offset)
+			return j;
+	return -1;
+}
+
+/*
+ * Layout against fields2: each instruction that differs is a load of one
+ * of the program's fields, at its offset and width in each layout, and
+ * each field is loaded once.  Where ret's width differs, the one other
+ * difference is its shift, "rX = 64 - width".
+ */
+static int check_clang_ctx(const struct clang_case *c, char *msg,
+			   size_t size)
+{
+	const struct sendto_fields *f = c->fields, *g = c->fields2;
+	const struct tp_field *entry_f[] = { &f->buff, &f->len, &f->addr };
+	const struct tp_field *entry_g[] = { &g->buff, &g->len, &g->addr };
+	const struct tp_field *exit_f[] = { &f->ret }, *exit_g[] = { &g->ret };
+	const struct tp_field *const *ff = entry_f, *const *gf = entry_g;
+	struct bpf_insn p[PROG_MAX_INSNS], q[PROG_MAX_INSNS];
+	int seen[3] = { 0 }, nf = 3, shifts = 0, want_shifts, j;
+	struct prog_spec s;
+	size_t i, n, m;
+
+	if (c->kind == PROG_EXIT) {
+		ff = exit_f;
+		gf = exit_g;
+		nf = 1;
+	}
+	want_shifts = c->kind == PROG_EXIT && f->ret.size != g->ret.size;
+	clang_spec(&s, c, f, 1);
+	if (!(n = clang_build(p, &s, msg, size)))
+		return 0;
+	clang_spec(&s, c, g, 1);
+	if (!(m = clang_build(q, &s, msg, size)))
+		return 0;
+	if (n != m) {
+		snprintf(msg, size, "EXP: the same length for both layouts\nRES: %zu and %zu",
+			 n, m);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (same_insn(&p[i], &q[i]))
+			continue;
+		if (p[i].code == (BPF_ALU64 | BPF_MOV | BPF_K) &&
+		    q[i].code == p[i].code && p[i].dst_reg == q[i].dst_reg &&
+		    p[i].imm == 64 - 8 * (int)f->ret.size &&
+		    q[i].imm == 64 - 8 * (int)g->ret.size) {
+			shifts++;
+			continue;
+		}
+		j = ctx_field(&p[i], ff, nf);
+		if (j < 0 || ctx_field(&q[i], gf, nf) != j ||
+		    p[i].dst_reg != q[i].dst_reg ||
+		    p[i].src_reg != q[i].src_reg) {
+			snprintf(msg, size, "EXP: insn %zu differs only as a ctx load of a field\nRES: off %d code 0x%02x, and off %d code 0x%02x",
+				 i, p[i].off, p[i].code, q[i].off, q[i].code);
+			return 0;
+		}
+		seen[j]++;
+	}
+	for (j = 0; j < nf; j++)
+		if (seen[j] != 1)
+			break;
+	snprintf(msg, size, "EXP: each field loaded once, %d shift\nRES: field %d loaded %d times, %d shifts",
+		 want_shifts, j < nf ? j : 0, j < nf ? seen[j] : 1, shifts);
+	return j == nf && shifts == want_shifts;
+}
+
+/*
+ * Options off against the case's options: each instruction that differs
+ * is "rX = 0" become "rX = value", and the values are the options set,
+ * each once (none for the exit program, which has no such option).
+ */
+static int check_clang_opts(const struct clang_case *c, char *msg,
+			    size_t size)
+{
+	struct bpf_insn p[PROG_MAX_INSNS], q[PROG_MAX_INSNS];
+	int want[4], got[4], nw = 0, ng = 0, k;
+	const int set[4] = { c->ipv6, c->all, c->exit, c->pid };
+	char exp[64] = "", res[64] = "";
+	struct prog_spec s;
+	size_t i, n;
+
+	for (k = 0; k < 4; k++)
+		if (c->kind != PROG_EXIT && set[k])
+			want[nw++] = set[k];
+	clang_spec(&s, c, c->fields, 0);
+	if (!(n = clang_build(p, &s, msg, size)))
+		return 0;
+	clang_spec(&s, c, c->fields, 1);
+	if (clang_build(q, &s, msg, size) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (same_insn(&p[i], &q[i]))
+			continue;
+		if (ng == 4 || p[i].code != (BPF_ALU64 | BPF_MOV | BPF_K) ||
+		    q[i].code != p[i].code || p[i].dst_reg != q[i].dst_reg ||
+		    p[i].imm != 0) {
+			snprintf(msg, size, "EXP: only option immediates differ\nRES: insn %zu, code 0x%02x imm %d, and code 0x%02x imm %d",
+				 i, p[i].code, p[i].imm, q[i].code, q[i].imm);
+			return 0;
+		}
+		got[ng++] = q[i].imm;
+	}
+	for (k = 0; k < nw; k++)
+		app(exp, sizeof(exp), " %d", want[k]);
+	for (k = 0; k < ng; k++)
+		app(res, sizeof(res), " %d", got[k]);
+	snprintf(msg, size, "EXP: the option values, each once:%s\nRES:%s",
+		 exp, res);
+	if (ng != nw)
+		return 0;
+	for (k = 0; k < nw; k++) {
+		int i2, found = 0;
+
+		for (i2 = 0; i2 < ng; i2++)
+			if (got[i2] == want[k]) {
+				got[i2] = 0;
+				found = 1;
+				break;
+			}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* No magic left: no access at 0x7fe0 and up, no immediate 0x1c0cNNNN. */
+static int check_clang_magic(const struct clang_case *c, char *msg,
+			     size_t size)
+{
+	struct bpf_insn p[PROG_MAX_INSNS];
+	struct prog_spec s;
+	size_t i, n;
+
+	clang_spec(&s, c, c->fields, 1);
+	if (!(n = clang_build(p, &s, msg, size)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i].off >= 0x7fe0 ||
+		    ((__u32)p[i].imm & 0xffff0000) == 0x1c0c0000) {
+			snprintf(msg, size, "EXP: no magic offset or immediate\nRES: insn %zu: off 0x%x, imm 0x%x",
+				 i, (unsigned int)p[i].off,
+				 (unsigned int)p[i].imm);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Every LD_IMM64 is a map fd of the spec's, and each of the four is used. */
+static int check_clang_maps(const struct clang_case *c, char *msg,
+			    size_t size)
+{
+	struct bpf_insn p[PROG_MAX_INSNS];
+	int used[4] = { 0 }, k;
+	char res[200] = "";
+	struct prog_spec s;
+	size_t i, n, wrong = 0;
+
+	clang_spec(&s, c, c->fields, 1);
+	if (!(n = clang_build(p, &s, msg, size)))
+		return 0;
+	for (i = 0; i + 1 < n; i++) {
+		if (!IS_LD_IMM64(p[i]))
+			continue;
+		app(res, sizeof(res), " %d/%d:%d", p[i].src_reg, p[i].imm,
+		    p[i + 1].imm);
+		k = p[i].imm - c->fd_base;
+		if (p[i].src_reg != BPF_PSEUDO_MAP_FD || k < 0 || k > 3 ||
+		    p[i + 1].imm != 0)
+			wrong++;
+		else
+			used[k]++;
+		i++;
+	}
+	snprintf(msg, size, "EXP: map loads (src/imm:imm2) %d/%d..%d:0, each fd at least once\nRES: map loads%s",
+		 BPF_PSEUDO_MAP_FD, c->fd_base, c->fd_base + 3, res);
+	return !wrong && used[0] && used[1] && used[2] && used[3];
+}
+
+/* Every memory-reading call is the spec's helper; the entry has two. */
+static int check_clang_read_user(const struct clang_case *c, char *msg,
+				 size_t size)
+{
+	struct bpf_insn p[PROG_MAX_INSNS];
+	size_t i, n, reads = 0, wrong = 0;
+	char res[128] = "";
+	struct prog_spec s;
+
+	clang_spec(&s, c, c->fields, 1);
+	if (!(n = clang_build(p, &s, msg, size)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i].code != (BPF_JMP | BPF_CALL))
+			continue;
+		app(res, sizeof(res), " %d", p[i].imm);
+		if (reads_memory(p[i].imm)) {
+			reads++;
+			wrong += p[i].imm != c->read_user;
+		}
+	}
+	snprintf(msg, size, "EXP: %d calls of helper %d, no other reads\nRES: calls%s",
+		 c->kind == PROG_EXIT ? 0 : 2, c->read_user, res);
+	return !wrong && reads == (c->kind == PROG_EXIT ? 0u : 2u);
+}
+
+/* check_jumps and check_exit of the hand-made programs, which ignore c. */
+static int check_clang_shape(const struct clang_case *c, char *msg,
+			     size_t size)
+{
+	struct bpf_insn p[PROG_MAX_INSNS];
+	struct prog_spec s;
+	size_t n;
+
+	clang_spec(&s, c, c->fields, 1);
+	if (!(n = clang_build(p, &s, msg, size)))
+		return 0;
+	return check_jumps(p, n, NULL, msg, size) &&
+	       check_exit(p, n, NULL, msg, size);
+}
+
+#define U	BPF_FUNC_probe_read_user
+#define R	BPF_FUNC_probe_read
+
+static const struct clang_case clang_cases[] = {
+	{ "clang's x86_64 entry program loads buff, len and addr at the spec's offsets as BPF_DW",
+	  PROG_ENTRY, &layout64, 0, 0, 0, 0, U, 3, check_clang_ctx, &layout64_alt },
+	{ "clang's i386 entry program loads buff, len and addr at the spec's offsets as BPF_W",
+	  PROG_ENTRY, &layout32, 0, 0, 0, 0, R, 1000, check_clang_ctx, &layout32_alt },
+	{ "clang's x86_64 exit program loads ret at the spec's offset as BPF_DW",
+	  PROG_EXIT, &layout64, 0, 0, 0, 0, U, 3, check_clang_ctx, &layout64_alt },
+	{ "clang's i386 exit program loads ret at the spec's offset as BPF_W",
+	  PROG_EXIT, &layout32, 0, 0, 0, 0, R, 1000, check_clang_ctx, &layout32_alt },
+	{ "clang's exit program shifts ret by 32 when it is 4 bytes, by 0 when 8",
+	  PROG_EXIT, &layout32, 0, 0, 0, 0, U, 3, check_clang_ctx, &layout64 },
+	{ "clang's entry program with options on loads its fields at the spec's offsets",
+	  PROG_ENTRY, &layout64, 1, 1, 1, 4242, U, 3, check_clang_ctx, &layout_rt },
+	{ "clang's entry program patches -6 into one immediate",
+	  PROG_ENTRY, &layout64, 1, 0, 0, 0, U, 3, check_clang_opts, NULL },
+	{ "clang's entry program patches -a into one immediate",
+	  PROG_ENTRY, &layout64, 0, 1, 0, 0, U, 3, check_clang_opts, NULL },
+	{ "clang's entry program patches -x into one immediate",
+	  PROG_ENTRY, &layout64, 0, 0, 1, 0, U, 3, check_clang_opts, NULL },
+	{ "clang's entry program patches -p 4242 into one immediate",
+	  PROG_ENTRY, &layout32, 0, 0, 0, 4242, R, 1000, check_clang_opts, NULL },
+	{ "clang's entry program patches -6 -a -x -p 77 and nothing else",
+	  PROG_ENTRY, &layout64, 1, 1, 1, 77, U, 3, check_clang_opts, NULL },
+	{ "clang's exit program is the same whatever -6 -a -x -p say",
+	  PROG_EXIT, &layout64, 1, 1, 1, 77, U, 3, check_clang_opts, NULL },
+	{ "clang's x86_64 entry program has no magic value left, options off",
+	  PROG_ENTRY, &layout64, 0, 0, 0, 0, U, 3, check_clang_magic, NULL },
+	{ "clang's i386 entry program has no magic value left, options on",
+	  PROG_ENTRY, &layout32, 1, 1, 1, 4242, R, 1000, check_clang_magic, NULL },
+	{ "clang's x86_64 exit program has no magic value left",
+	  PROG_EXIT, &layout64, 0, 0, 1, 0, U, 3, check_clang_magic, NULL },
+	{ "clang's i386 exit program has no magic value left",
+	  PROG_EXIT, &layout32, 0, 0, 1, 0, R, 1000, check_clang_magic, NULL },
+	{ "clang's entry program loads only the spec's four map fds, and each",
+	  PROG_ENTRY, &layout64, 0, 0, 0, 0, U, 3, check_clang_maps, NULL },
+	{ "clang's exit program loads only the spec's four map fds, and each",
+	  PROG_EXIT, &layout32, 0, 0, 1, 0, R, 70000, check_clang_maps, NULL },
+	{ "clang's entry program reads user memory with helper 112 when asked for 112",
+	  PROG_ENTRY, &layout64, 0, 0, 0, 0, U, 3, check_clang_read_user, NULL },
+	{ "clang's entry program reads user memory with helper 4 when asked for 4",
+	  PROG_ENTRY, &layout32, 0, 0, 0, 0, R, 1000, check_clang_read_user, NULL },
+	{ "clang's exit program reads no user memory",
+	  PROG_EXIT, &layout64, 0, 0, 1, 0, U, 3, check_clang_read_user, NULL },
+	{ "clang's entry program's jumps land inside it, and it ends r0 = 0; exit",
+	  PROG_ENTRY, &layout64, 1, 1, 1, 4242, U, 3, check_clang_shape, NULL },
+	{ "clang's exit program's jumps land inside it, and it ends r0 = 0; exit",
+	  PROG_EXIT, &layout32, 0, 0, 1, 0, R, 1000, check_clang_shape, NULL },
+};
+
+#undef U
+#undef R
+
+/* Refusals: max too small, or a field no load can read. */
+static const struct sendto_fields layout_odd = {	/* misaligned len */
+	.buff = { 24, 8 }, .len = { 36, 8 }, .addr = { 48, 8 }, .ret = { 16, 8 },
+};
+static const struct sendto_fields layout_short = {	/* 2-byte ret */
+	.buff = { 24, 8 }, .len = { 32, 8 }, .addr = { 48, 8 }, .ret = { 16, 2 },
+};
+
+static const struct clang_err_case {
+	const char *name;
+	enum prog_kind kind;
+	const struct sendto_fields *fields;
+	int short_by;		/* max: the program's length less this */
+	int syscall_nr;
+	int err;
+} clang_err_cases[] = {
+	{ "prog_clang_build fails with E2BIG, writing nothing, when max is one short",
+	  PROG_ENTRY, &layout64, 1, 0, E2BIG },
+	{ "prog_clang_build fails with E2BIG, writing nothing, when max is 0 (exit)",
+	  PROG_EXIT, &layout64, -1, 0, E2BIG },
+	{ "prog_clang_build fails with EINVAL on a len at a misaligned offset",
+	  PROG_ENTRY, &layout_odd, 0, 0, EINVAL },
+	{ "prog_clang_build fails with EINVAL on a 2-byte ret",
+	  PROG_EXIT, &layout_short, 0, 0, EINVAL },
+	{ "prog_clang_build takes an entry spec with a 2-byte ret, which it does not read",
+	  PROG_ENTRY, &layout_short, 0, 0, 0 },
+	{ "prog_clang_build fails with EINVAL on the socketcall kind",
+	  PROG_ENTRY_SOCKETCALL, &layout64, 0, 0, EINVAL },
+	{ "prog_clang_build fails with EINVAL on a syscall number to check",
+	  PROG_ENTRY, &layout64, 0, 44, EINVAL },
+};
+
+static void run_clang_cases(void)
+{
+	struct bpf_insn p[PROG_MAX_INSNS], fill;
+	struct prog_spec s;
+	char msg[600];
+	size_t i, j, n, len, max;
+	int e;
+
+	for (i = 0; i < ARRAY_SIZE(clang_cases); i++) {
+		const struct clang_case *c = &clang_cases[i];
+
+		if (!test_start(c->name))
+			continue;
+		clang_spec(&s, c, &layout64, 0);
+		errno = 0;
+		if (prog_clang_build(p, ARRAY_SIZE(p), &s) == 0 &&
+		    errno == ENOTSUP) {
+			test_skip("this build has no clang program");
+			continue;
+		}
+		msg[0] = '\0';
+		test_check(c->check(c, msg, sizeof(msg)), "%s", msg);
+	}
+
+	memset(&fill, 0xa5, sizeof(fill));
+	for (i = 0; i < ARRAY_SIZE(clang_err_cases); i++) {
+		const struct clang_err_case *c = &clang_err_cases[i];
+		const struct clang_case base = {
+			.kind = c->kind, .read_user = BPF_FUNC_probe_read_user,
+			.fd_base = 3,
+		};
+
+		if (!test_start(c->name))
+			continue;
+		clang_spec(&s, &base, &layout64, 0);
+		if (s.kind == PROG_ENTRY_SOCKETCALL)
+			s.kind = PROG_ENTRY;	/* its length, for max */
+		errno = 0;
+		len = prog_clang_build(p, ARRAY_SIZE(p), &s);
+		if (len == 0) {
+			if (errno == ENOTSUP)
+				test_skip("this build has no clang program");
+			else
+				test_fail("EXP: the program builds\nRES: errno %s",
+					  errname(errno));
+			continue;
+		}
+		max = c->short_by < 0 ? 0 : len - (size_t)c->short_by;
+		clang_spec(&s, &base, c->fields, 0);
+		s.syscall_nr = c->syscall_nr;
+		for (j = 0; j < ARRAY_SIZE(p); j++)
+			p[j] = fill;
+		errno = 0;
+		n = prog_clang_build(p, max, &s);
+		e = n ? 0 : errno;
+		for (j = 0; j < ARRAY_SIZE(p); j++)
+			if (!same_insn(&p[j], &fill))
+				break;
+		if (c->err == 0)
+			test_check(n == len, "EXP: %zu insns\nRES: %zu (errno %s)",
+				   len, n, errname(e));
+		else
+			test_check(n == 0 && e == c->err &&
+				   (c->err != E2BIG || j == ARRAY_SIZE(p)),
+				   "EXP: returns 0, errno %s%s\nRES: returns %zu, errno %s, first write at %zu",
+				   errname(c->err),
+				   c->err == E2BIG ? ", writes nothing" : "",
+				   n, errname(e), j);
+	}
 }
