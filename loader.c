@@ -1027,6 +1027,19 @@ static char *find_command(const char *name)
 	}
 }
 
+/*
+ * Whatever ends us, a signal, the duration, or a failure such as a reader
+ * gone from stdout, the command does not outlive the trace: every exit()
+ * passes here.
+ */
+static pid_t command_pid;
+
+static void end_command(void)
+{
+	if (command_pid > 0)
+		kill(command_pid, SIGTERM);
+}
+
 static void start_command(struct command *cmd, const char *line,
 			  const char *user)
 {
@@ -1070,6 +1083,8 @@ static void start_command(struct command *cmd, const char *line,
 	close(err[1]);
 	cmd->go_fd = go[1];
 	cmd->err_fd = err[0];
+	command_pid = cmd->pid;
+	atexit(end_command);
 }
 
 static void release_command(struct command *cmd)
@@ -1354,14 +1369,9 @@ static void wait_for_end(const sigset_t *set, struct command *cmd,
 		if (sig != SIGCHLD)
 			break;
 		if (cmd->pid > 0 && waitpid(cmd->pid, NULL, WNOHANG) == cmd->pid) {
-			cmd->pid = 0;
+			cmd->pid = command_pid = 0;
 			break;
 		}
-	}
-	/* Stopped before the command ended: it does not outlive the trace. */
-	if (cmd->pid > 0) {
-		kill(cmd->pid, SIGTERM);
-		cmd->pid = 0;
 	}
 }
 
@@ -1472,13 +1482,13 @@ int main(int argc, char **argv)
 		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
 	for (i = 0; i < nhooks; i++)
 		attach_hook(&att[i]);
-	check_stdout(print_tracing(stdout, opt.json));
 
-	/* Let the command run, keep no privilege we do not need, and trace
-	 * until the command exits or a signal comes. */
+	/* Keep no privilege we do not need, say we are tracing, let the
+	 * command run, and trace until it exits or a signal comes. */
+	drop_privileges(&opt);
+	check_stdout(print_tracing(stdout, opt.json));
 	if (opt.command)
 		release_command(&cmd);
-	drop_privileges(&opt);
 	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
 	/* Detach, so the counts stand still, then print them. */
