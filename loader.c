@@ -1003,6 +1003,20 @@ static char **split_blanks(const char *s)
 	return argv;
 }
 
+/* A file we could exec: executable, and not a directory. */
+static int is_program(const char *path)
+{
+	struct stat st;
+
+	if (access(path, X_OK) != 0 || stat(path, &st) != 0)
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return 0;
+	}
+	return 1;
+}
+
 /* The path execvp() would run, so a missing command fails before tracing. */
 static char *find_command(const char *name)
 {
@@ -1011,7 +1025,7 @@ static char *find_command(const char *name)
 	const char *p, *end;
 
 	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+		return is_program(name) ? strdup(name) : NULL;
 	if (!path || !*path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	errno = ENOENT;
@@ -1020,7 +1034,7 @@ static char *find_command(const char *name)
 
 		end = strchrnul(p, ':');
 		n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), p, name);
-		if (n > 0 && (size_t)n < sizeof(buf) && access(buf, X_OK) == 0)
+		if (n > 0 && (size_t)n < sizeof(buf) && is_program(buf))
 			return strdup(buf);
 		if (*end == '\0')
 			return NULL;
