@@ -81,7 +81,8 @@ ifeq ($(STATIC),-static-pie)
 ALL_CFLAGS += -fPIE
 endif
 
-SRCS = loader.c parse.c output.c prog_hand.c prog_clang.c verbose.c check.c disasm.c
+SRCS = loader.c cmdline.c command.c parse.c output.c prog_hand.c prog_clang.c \
+       verbose.c check.c disasm.c
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
 HDRS = icmpcount.h bpf_insn.h disasm.h
 

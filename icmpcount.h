@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <linux/bpf.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -104,7 +106,40 @@ int print_report(FILE *f, const struct report *r, int json);
 void print_not_counted(FILE *f, const uint64_t *stats);
 int write_prom(const char *path, const struct report *r);
 
-/* loader.c: the bpf() wrappers, and the error exit, for check.c. */
+/* cmdline.c: the command line. */
+enum { PROGRAM_HAND, PROGRAM_CLANG, PROGRAM_EMPTY };
+
+struct options {
+	const char *command;
+	const char *user;	/* -u: run the command as this user */
+	const char *prom;	/* --prom: the node_exporter textfile */
+	int program;		/* -P */
+	int exit, all, ipv6, json, dump, check;
+	unsigned long pid, duration, interval, max_comms;
+};
+
+#define EXIT_USAGE	2
+
+void parse_args(int argc, char **argv, struct options *o);
+void usage(void) __attribute__((noreturn));
+void usage_error(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+/* command.c: the command of -c, run as the user of -u. */
+struct command {
+	char **argv;
+	pid_t pid;
+	int go_fd;
+	int err_fd;
+	uid_t uid;		/* -u: whom the command runs as */
+	gid_t gid;
+};
+
+extern pid_t command_pid;	/* while it runs: ended at every exit() */
+void start_command(struct command *cmd, const char *line, const char *user);
+void release_command(struct command *cmd);
+
+/* loader.c: the bpf() wrappers, and the error exits. */
 extern int verbose;
 int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
 		   __u32 key_size, __u32 value_size, __u32 max_entries);
@@ -117,6 +152,7 @@ const char *look_for_tracefs(int quiet);
 int mount_private_tracefs(void);
 void fail(const char *hint, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
+void vsay(int e, const char *hint, const char *fmt, va_list ap);
 
 /* prog_clang.c: the program clang compiled from prog.bpf.c. */
 size_t prog_clang_build(struct bpf_insn *insns, size_t max,

@@ -8,14 +8,14 @@
  * one if none is mounted), read the tracepoints' ids and argument layout,
  * create the maps, load the program, attach it through a perf event, wait,
  * then read the maps and print them.  Build with `make`; run as root.
+ * cmdline.c reads the options and command.c runs the -c command; the
+ * programs are built in prog_hand.c and prog_clang.c.
  * Bugs: sends made with sendmsg(), or from 32-bit processes on a 64-bit
  * kernel, never reach the sys_enter_sendto tracepoint and are not counted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,10 +42,6 @@
 #include "disasm.h"
 #include "icmpcount.h"
 
-#ifndef VERSION
-#define VERSION "0.1"
-#endif
-
 #ifndef __NR_bpf
 # if defined(__x86_64__)
 #  define __NR_bpf 321
@@ -60,12 +56,10 @@
 # endif
 #endif
 
-#define MAX_COMMS	10240	/* distinct process names a map holds */
 #define MAX_PENDING	16384	/* -x: threads between entry and exit */
 #define TEXT_MAX	8192	/* a tracefs or sysfs file we read, at most */
 #define LOG_MIN		(64 * 1024)
 #define LOG_MAX		(UINT32_MAX >> 8)	/* kernels up to 5.1 refuse more */
-#define SECS_MAX	(366UL * 24 * 3600)
 
 static const char *const tracefs_dirs[] = {
 	"/sys/kernel/tracing",
@@ -207,8 +201,6 @@ static int bpf_map_get_next_key(int fd, const void *key, void *next_key)
  * programs and perf events when the process exits, so no failure path can
  * leave anything attached.
  */
-#define EXIT_USAGE	2
-
 static const char *hint_privilege(int e)
 {
 	return e == EPERM || e == EACCES ?
@@ -217,7 +209,7 @@ static const char *hint_privilege(int e)
 }
 
 /* "icmpcount: <message>[: <strerror(e)>][ (<hint>)]" on stderr; e 0: none. */
-static void vsay(int e, const char *hint, const char *fmt, va_list ap)
+void vsay(int e, const char *hint, const char *fmt, va_list ap)
 {
 	fputs("icmpcount: ", stderr);
 	vfprintf(stderr, fmt, ap);
@@ -249,195 +241,6 @@ failx(const char *fmt, ...)
 	vsay(0, NULL, fmt, ap);
 	va_end(ap);
 	exit(EXIT_FAILURE);
-}
-
-/*
- * The command line.
- */
-enum { PROGRAM_HAND, PROGRAM_CLANG, PROGRAM_EMPTY };
-
-struct options {
-	const char *command;
-	const char *user;	/* -u: run the command as this user */
-	const char *prom;	/* --prom: the node_exporter textfile */
-	int program;		/* -P */
-	int exit, all, ipv6, json, dump, check;
-	unsigned long pid, duration, interval, max_comms;
-};
-
-#define SYNOPSIS \
-	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
-	"                 [-p pid] [-u user] [--check] [--max-comms n] [--prom file]\n"
-
-static void __attribute__((noreturn)) usage(void)
-{
-	fputs(SYNOPSIS, stderr);
-	exit(EXIT_USAGE);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(0, NULL, fmt, ap);
-	va_end(ap);
-	usage();
-}
-
-static void help(void)
-{
-	fputs(SYNOPSIS
-	      "\n"
-	      "Count, per process name, the ICMP echo requests sent with sendto(),\n"
-	      "until Ctrl-C, SIGTERM, the end of the command, or the duration.\n"
-	      "\n"
-	      "  -c, --command CMD    run CMD (split on blanks, no shell) once tracing\n"
-	      "                       has started, and stop when it exits\n"
-	      "  -u, --user USER      run the command as USER (default: as root)\n"
-	      "  -x, --exit           count a send only when sendto() succeeds\n"
-	      "  -a, --all            count every echo request, even with a zero\n"
-	      "                       checksum, id or seq (busybox ping's first)\n"
-	      "  -6, --ipv6           count ICMPv6 echo requests too: @[comm, ipv6]\n"
-	      "  -p, --pid PID        count only sends from process PID\n"
-	      "  -d, --duration SECS  stop after SECS seconds\n"
-	      "  -i, --interval SECS  print the counts of each SECS seconds\n"
-	      "  -j, --json           print JSON objects, one per line\n"
-	      "  -P, --program WHICH  load the hand-assembled program (hand, the\n"
-	      "                       default), the one clang compiled (clang), or\n"
-	      "                       one that counts nothing (empty, for benchmarks)\n"
-	      "  -v, --verbose        narrate each step and system call on stderr\n"
-	      "  -S, --dump           print the instructions that would be loaded\n"
-	      "      --check          tell whether icmpcount can run here, and exit\n"
-	      "      --max-comms N    room for N process names (default 10240)\n"
-	      "      --prom FILE      write the counts since the start to FILE for\n"
-	      "                       node_exporter, every -i SECS (default 15)\n"
-	      "  -h, --help           show this help and exit\n"
-	      "  -V, --version        show the version and exit\n"
-	      "\n"
-	      "Exit status: 0 success, 1 runtime failure, 2 usage error.\n",
-	      stdout);
-}
-
-static unsigned long number_arg(const char *what, const char *s,
-				unsigned long min, unsigned long max)
-{
-	unsigned long v;
-
-	if (parse_uint(s, max, &v) != 0) {
-		if (errno == ERANGE)
-			usage_error("%s is too large: '%s'", what, s);
-		usage_error("%s is not a number: '%s'", what, s);
-	}
-	if (v < min)
-		usage_error("%s is too small: '%s'", what, s);
-	return v;
-}
-
-enum { OPT_CHECK = 256, OPT_MAX_COMMS, OPT_PROM };
-
-static const struct option long_options[] = {
-	{ "ipv6",	no_argument,		NULL, '6' },
-	{ "all",	no_argument,		NULL, 'a' },
-	{ "command",	required_argument,	NULL, 'c' },
-	{ "duration",	required_argument,	NULL, 'd' },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "interval",	required_argument,	NULL, 'i' },
-	{ "json",	no_argument,		NULL, 'j' },
-	{ "pid",	required_argument,	NULL, 'p' },
-	{ "program",	required_argument,	NULL, 'P' },
-	{ "dump",	no_argument,		NULL, 'S' },
-	{ "verbose",	no_argument,		NULL, 'v' },
-	{ "user",	required_argument,	NULL, 'u' },
-	{ "version",	no_argument,		NULL, 'V' },
-	{ "exit",	no_argument,		NULL, 'x' },
-	{ "check",	no_argument,		NULL, OPT_CHECK },
-	{ "max-comms",	required_argument,	NULL, OPT_MAX_COMMS },
-	{ "prom",	required_argument,	NULL, OPT_PROM },
-	{ NULL,		0,			NULL, 0 },
-};
-
-static void parse_args(int argc, char **argv, struct options *o)
-{
-	int ch;
-
-	o->max_comms = MAX_COMMS;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":6ac:d:hi:jp:P:Su:vVx",
-				 long_options, NULL)) != -1) {
-		switch (ch) {
-		case '6':
-			o->ipv6 = 1;
-			break;
-		case 'a':
-			o->all = 1;
-			break;
-		case 'c':
-			o->command = optarg;
-			break;
-		case 'd':
-			o->duration = number_arg("duration", optarg, 1, SECS_MAX);
-			break;
-		case 'h':
-			help();
-			exit(EXIT_SUCCESS);
-		case 'i':
-			o->interval = number_arg("interval", optarg, 1, SECS_MAX);
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'p':
-			o->pid = number_arg("pid", optarg, 1, INT_MAX);
-			break;
-		case 'P':
-			if (strcmp(optarg, "hand") == 0)
-				o->program = PROGRAM_HAND;
-			else if (strcmp(optarg, "clang") == 0)
-				o->program = PROGRAM_CLANG;
-			else if (strcmp(optarg, "empty") == 0)
-				o->program = PROGRAM_EMPTY;
-			else
-				usage_error("program is not hand, clang or empty: '%s'",
-					    optarg);
-			break;
-		case 'S':
-			o->dump = 1;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'V':
-			printf("icmpcount %s\n", VERSION);
-			exit(EXIT_SUCCESS);
-		case 'x':
-			o->exit = 1;
-			break;
-		case OPT_CHECK:
-			o->check = 1;
-			break;
-		case OPT_MAX_COMMS:
-			o->max_comms = number_arg("max-comms", optarg, 1, 1UL << 20);
-			break;
-		case OPT_PROM:
-			if (!*optarg)
-				usage_error("--prom needs a file name");
-			o->prom = optarg;
-			break;
-		case ':':
-			usage_error("option needs a value: '%s'", argv[optind - 1]);
-		default:
-			usage_error("unknown option: '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		usage_error("unexpected argument: '%s'", argv[optind]);
-	if (o->user && !o->command)
-		usage_error("-u needs -c: it names the command's user");
 }
 
 /* Reads a small file whole into buf, NUL-terminated. */
@@ -936,187 +739,6 @@ static void detach_hook(struct attached *a)
 	close(a->enter_perf);
 	if (a->exit_perf >= 0)
 		close(a->exit_perf);
-}
-
-/*
- * The command of -c.  It is forked before anything else and held on a pipe
- * until the program is attached, so its very first send is counted; if we
- * die first, it reads EOF and exits without running.  It stays in the mount
- * namespace we started in.  A second pipe, closed by a successful exec,
- * carries back the errno of a failed one.
- */
-struct command {
-	char **argv;
-	pid_t pid;
-	int go_fd;
-	int err_fd;
-	uid_t uid;		/* -u: whom the command runs as */
-	gid_t gid;
-};
-
-/*
- * -u: a user name from /etc/passwd, or a number.  We read the file
- * ourselves: a static binary has no NSS, and small systems have no more
- * than the file anyway.
- */
-static void find_user(const char *name, uid_t *uid, gid_t *gid)
-{
-	char line[1024], user[256];
-	unsigned long u, g, v;
-	FILE *f = fopen("/etc/passwd", "re");
-	int numeric = parse_uint(name, UINT32_MAX - 1, &v) == 0;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%255[^:]:%*[^:]:%lu:%lu:", user, &u, &g) != 3)
-			continue;
-		if ((numeric && u == v) || strcmp(user, name) == 0) {
-			fclose(f);
-			*uid = (uid_t)u;
-			*gid = (gid_t)g;
-			return;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!numeric)
-		usage_error("no such user: '%s'", name);
-	*uid = (uid_t)v;	/* a uid with no entry: its own group */
-	*gid = (gid_t)v;
-}
-
-static char **split_blanks(const char *s)
-{
-	size_t n = 0, max = strlen(s) / 2 + 2;
-	char **argv = calloc(max, sizeof(*argv));
-	char *copy = strdup(s), *tok, *save;
-
-	if (!argv || !copy)
-		fail(NULL, "cannot allocate memory");
-	for (tok = strtok_r(copy, " \t", &save); tok;
-	     tok = strtok_r(NULL, " \t", &save))
-		argv[n++] = tok;
-	if (n == 0) {
-		free(copy);
-		free(argv);
-		return NULL;
-	}
-	return argv;
-}
-
-/* A file we could exec: executable, and not a directory. */
-static int is_program(const char *path)
-{
-	struct stat st;
-
-	if (access(path, X_OK) != 0 || stat(path, &st) != 0)
-		return 0;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EACCES;
-		return 0;
-	}
-	return 1;
-}
-
-/* The path execvp() would run, so a missing command fails before tracing. */
-static char *find_command(const char *name)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-	const char *p, *end;
-
-	if (strchr(name, '/'))
-		return is_program(name) ? strdup(name) : NULL;
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	errno = ENOENT;
-	for (p = path; ; p = end + 1) {
-		int n;
-
-		end = strchrnul(p, ':');
-		n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), p, name);
-		if (n > 0 && (size_t)n < sizeof(buf) && is_program(buf))
-			return strdup(buf);
-		if (*end == '\0')
-			return NULL;
-	}
-}
-
-/*
- * Whatever ends us, a signal, the duration, or a failure such as a reader
- * gone from stdout, the command does not outlive the trace: every exit()
- * passes here.
- */
-static pid_t command_pid;
-
-static void end_command(void)
-{
-	if (command_pid > 0)
-		kill(command_pid, SIGTERM);
-}
-
-static void start_command(struct command *cmd, const char *line,
-			  const char *user)
-{
-	int go[2], err[2];
-	sigset_t empty;
-	char *file;
-
-	cmd->argv = split_blanks(line);
-	if (!cmd->argv)
-		usage_error("empty command: '%s'", line);
-	if (user)
-		find_user(user, &cmd->uid, &cmd->gid);
-	file = find_command(cmd->argv[0]);
-	if (!file)
-		fail(NULL, "cannot run %s", cmd->argv[0]);
-	if (pipe2(go, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
-		fail(NULL, "cannot make a pipe");
-	sigemptyset(&empty);
-	cmd->pid = fork();
-	if (cmd->pid < 0)
-		fail(NULL, "cannot fork");
-	if (cmd->pid == 0) {
-		char c;
-		int e;
-
-		close(go[1]);
-		close(err[0]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		sigprocmask(SIG_SETMASK, &empty, NULL);
-		if (!user || (setgroups(1, &cmd->gid) == 0 &&
-			      setgid(cmd->gid) == 0 && setuid(cmd->uid) == 0))
-			execv(file, cmd->argv);
-		e = errno;
-		if (write(err[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	free(file);
-	close(go[0]);
-	close(err[1]);
-	cmd->go_fd = go[1];
-	cmd->err_fd = err[0];
-	command_pid = cmd->pid;
-	atexit(end_command);
-}
-
-static void release_command(struct command *cmd)
-{
-	ssize_t n;
-	int e;
-
-	if (write(cmd->go_fd, "g", 1) != 1)
-		fail(NULL, "cannot start %s", cmd->argv[0]);
-	close(cmd->go_fd);
-	do
-		n = read(cmd->err_fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(cmd->err_fd);
-	if (n == sizeof(e)) {
-		errno = e;
-		fail(NULL, "cannot run %s", cmd->argv[0]);
-	}
 }
 
 /*
