@@ -230,3 +230,6 @@ clean:
 	$(Q)rm -rf $(BUILD) icmpcount
 
 include tests/vm/vm.mk
+
+include bench/bench.mk
+include tests/fuzz/fuzz.mk

@@ -40,6 +40,11 @@
 #define BPF_XADD	BPF_ATOMIC
 #endif
 
+/*
+ * NOLINTBEGIN(bugprone-macro-parentheses): every argument below is a whole
+ * initializer, as in the kernel's filter.h, where parentheses change nothing.
+ */
+
 /* dst = dst OP src */
 #define BPF_ALU64_REG(OP, DST, SRC)					\
 	((struct bpf_insn) {						\
@@ -199,5 +204,7 @@
 		.src_reg = 0,						\
 		.off   = 0,						\
 		.imm   = 0 })
+
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 #endif /* ICMPCOUNT_BPF_INSN_H */

@@ -20,7 +20,7 @@
 #endif
 
 #define SECS_MAX	(366UL * 24 * 3600)
-#define MAX_COMMS	10240	/* distinct process names a map holds */
+#define MAX_COMMS	4096	/* process names a map holds: bpftrace's map size too */
 
 #define SYNOPSIS \
 	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
@@ -67,7 +67,7 @@ static void help(void)
 	      "  -v, --verbose        narrate each step and system call on stderr\n"
 	      "  -S, --dump           print the instructions that would be loaded\n"
 	      "      --check          tell whether icmpcount can run here, and exit\n"
-	      "      --max-comms N    room for N process names (default 10240)\n"
+	      "      --max-comms N    room for N process names (default 4096)\n"
 	      "      --prom FILE      write the counts since the start to FILE for\n"
 	      "                       node_exporter, every -i SECS (default 15)\n"
 	      "  -h, --help           show this help and exit\n"

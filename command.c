@@ -29,13 +29,26 @@
  */
 static void find_user(const char *name, uid_t *uid, gid_t *gid)
 {
-	char line[1024], user[256];
+	char line[1024];
 	unsigned long u, g, v;
 	FILE *f = fopen("/etc/passwd", "re");
 	int numeric = parse_uint(name, UINT32_MAX - 1, &v) == 0;
 
+	/*
+	 * name:password:uid:gid:...  strsep(), not sscanf("%[^:]"), which
+	 * cannot match an empty password; parse_uint(), not "%lu", which takes
+	 * "-1" and wraps 4294967296 to 0.
+	 */
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%255[^:]:%*[^:]:%lu:%lu:", user, &u, &g) != 3)
+		char *p = line, *user, *us, *gs;
+
+		user = strsep(&p, ":");
+		(void)strsep(&p, ":");		/* the password */
+		us = strsep(&p, ":");
+		gs = strsep(&p, ":");
+		if (!p ||			/* fewer than five fields */
+		    parse_uint(us, UINT32_MAX - 1, &u) != 0 ||
+		    parse_uint(gs, UINT32_MAX - 1, &g) != 0)
 			continue;
 		if ((numeric && u == v) || strcmp(user, name) == 0) {
 			fclose(f);
@@ -52,19 +65,25 @@ static void find_user(const char *name, uid_t *uid, gid_t *gid)
 	*gid = (gid_t)v;
 }
 
+/*
+ * The words of s, as an argv that is one allocation: the pointers, then a
+ * copy of s that they point into.  free(argv) frees it all; argv[0] need
+ * not be the start of the copy (" ping" starts with a blank).
+ */
 static char **split_blanks(const char *s)
 {
 	size_t n = 0, max = strlen(s) / 2 + 2;
-	char **argv = calloc(max, sizeof(*argv));
-	char *copy = strdup(s), *tok, *save;
+	char **argv = calloc(1, max * sizeof(*argv) + strlen(s) + 1);
+	char *copy, *tok, *save;
 
-	if (!argv || !copy)
+	if (!argv)
 		fail(NULL, "cannot allocate memory");
+	copy = (char *)(argv + max);
+	memcpy(copy, s, strlen(s) + 1);
 	for (tok = strtok_r(copy, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save))
 		argv[n++] = tok;
 	if (n == 0) {
-		free(copy);
 		free(argv);
 		return NULL;
 	}

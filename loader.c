@@ -58,7 +58,7 @@
 
 #define MAX_PENDING	16384	/* -x: threads between entry and exit */
 #define TEXT_MAX	8192	/* a tracefs or sysfs file we read, at most */
-#define LOG_MIN		(64 * 1024)
+#define LOG_MIN		((size_t)64 * 1024)
 #define LOG_MAX		(UINT32_MAX >> 8)	/* kernels up to 5.1 refuse more */
 
 static const char *const tracefs_dirs[] = {
@@ -420,7 +420,7 @@ static void read_fields(const char *tracefs, const char *tp,
  */
 static void default_fields(struct sendto_fields *f)
 {
-	unsigned int l = sizeof(long), args = l == 8 ? 16 : 12;
+	unsigned int l = sizeof(long), args = 8 + l;	/* nr in a long slot */
 
 	f->buff = (struct tp_field){ args + 1 * l, l };
 	f->len = (struct tp_field){ args + 2 * l, l };
@@ -682,8 +682,11 @@ static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
 		hooks[n++] = &hook_sendto;
 	else if (tracepoint_exists(tracefs, hook_raw.enter))
 		hooks[n++] = &hook_raw;
-	else
-		find_tracepoint_id(tracefs, hook_sendto.enter);	/* fails */
+	else {
+		/* Says why, and exits; should it find the id, use it. */
+		find_tracepoint_id(tracefs, hook_sendto.enter);
+		hooks[n++] = &hook_sendto;
+	}
 	narrate("hook: %s", hooks[0]->enter);
 	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
 		hooks[n++] = &hook_socketcall;
@@ -857,7 +860,8 @@ static void read_totals(const struct maps *m, unsigned int ncpus,
 	t->n = 0;
 	read_counts(m->counts, AF_INET, values, ncpus, t);
 	read_counts(m->counts6, AF_INET6, values, ncpus, t);
-	qsort(t->c, t->n, sizeof(*t->c), cmp_key);
+	if (t->n > 1)	/* t->c is NULL while nothing was counted */
+		qsort(t->c, t->n, sizeof(*t->c), cmp_key);
 	for (i = 0; i < NR_STATS; i++) {
 		if (bpf_map_lookup_elem(m->stats, &i, values) != 0)
 			fail(NULL, "cannot read BPF map icmpcount_stat");
@@ -1139,9 +1143,6 @@ int main(int argc, char **argv)
 	start = (struct totals){ 0 };
 	print_totals(&end, &start, &opt, 1);
 	free(end.c);
-	if (cmd.argv) {
-		free(cmd.argv[0]);
-		free(cmd.argv);
-	}
+	free(cmd.argv);		/* and the words: one allocation */
 	return EXIT_SUCCESS;
 }

@@ -214,10 +214,12 @@ void print_not_counted(FILE *f, const uint64_t *stats)
 
 /*
  * --prom: the counts since the start, as Prometheus counters, for
- * node_exporter's textfile collector.  Comms whose names differ only in
- * bytes that are not UTF-8 get the same label; their counts are summed, so
- * no series appears twice.  Only such comms can collide, so only they are
- * compared with each other.
+ * node_exporter's textfile collector.  Each byte that is not UTF-8 becomes
+ * U+FFFD, so different comms can get the same label: "a\xff" and "a\xfe",
+ * and either of them and "a" followed by a real U+FFFD.  Their counts are
+ * summed into one line, the first of them in the order of r->c, so no
+ * series appears twice and no count is lost.  Only labels that hold U+FFFD
+ * can be the same for two comms, so only they are compared.
  */
 static int same_label(const struct comm_count *a, const struct comm_count *b)
 {
@@ -243,7 +245,8 @@ static void print_prom(FILE *f, const struct report *r)
 	for (i = 0; i < r->n; i++) {
 		uint64_t sum = r->c[i].count;
 
-		if (!quote_comm(label, r->c[i].comm, 0)) {
+		quote_comm(label, r->c[i].comm, 0);
+		if (strstr(label, "\xef\xbf\xbd")) {
 			for (j = 0; j < i && !same_label(&r->c[j], &r->c[i]); j++)
 				;
 			if (j < i)		/* printed with an earlier one */

@@ -16,20 +16,6 @@
 #include "bpf_insn.h"
 #include "icmpcount.h"
 
-/*
- * For icmpcount.h, beside prog_hand_build():
- *
- * prog_clang.c: the programs, written in C (prog.bpf.c) and compiled by
- * clang.  The same contract as prog_hand_build(), for every spec it takes.
- * On failure it returns 0 with errno set: ENOTSUP when built without
- * clang, E2BIG when max is too small (and then writes nothing), EINVAL
- * when the spec asks for what it cannot do (the socketcall kind, or a
- * syscall number to check), has a field no load can read, or the compiled
- * code is not what it expects.
- */
-size_t prog_clang_build(struct bpf_insn *insns, size_t max,
-			const struct prog_spec *spec);
-
 #ifdef NO_CLANG_PROG
 
 size_t prog_clang_build(struct bpf_insn *insns, size_t max,

@@ -18,13 +18,13 @@
 #include "icmpcount.h"
 
 /* The stack: the ICMP header, the address family, the comm key, scratch. */
-#define FP_HDR		-8	/* type, code, checksum, id, seq: 8 bytes */
-#define FP_FAMILY	-16	/* sa_family: 2 bytes */
-#define FP_KEY		-32	/* the comm: 16 bytes */
-#define FP_ONE		-40	/* the value 1, for a new map element */
-#define FP_IDX		-44	/* a u32 key: stats index, or thread id */
-#define FP_VAL		-48	/* a u32 value: the family, for pending */
-#define FP_ARGS		-96	/* socketcall: its first five arguments */
+#define FP_HDR		(-8)	/* type, code, checksum, id, seq: 8 bytes */
+#define FP_FAMILY	(-16)	/* sa_family: 2 bytes */
+#define FP_KEY		(-32)	/* the comm: 16 bytes */
+#define FP_ONE		(-40)	/* the value 1, for a new map element */
+#define FP_IDX		(-44)	/* a u32 key: stats index, or thread id */
+#define FP_VAL		(-48)	/* a u32 value: the family, for pending */
+#define FP_ARGS		(-96)	/* socketcall: its first five arguments */
 
 /* The width of a tracepoint field as a BPF load size. */
 static int ld_size(const struct tp_field *f)

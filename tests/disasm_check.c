@@ -217,7 +217,7 @@ static const char *read_elf(const unsigned char *img, size_t size,
 	const char *name;
 	size_t i;
 
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return "not an ELF file";
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_BPF)
@@ -292,7 +292,7 @@ static unsigned int byte_at(const char *line, int k)
 {
 	const char *p = strchr(line, '\t');
 
-	return p ? (unsigned int)strtoul(p + 1 + 3 * k, NULL, 16) : 0;
+	return p ? (unsigned int)strtoul(p + 1 + 3 * (size_t)k, NULL, 16) : 0;
 }
 
 /*
@@ -363,7 +363,7 @@ static int compare(const char *path, struct listing *ours,
 			}
 			break;
 		}
-		if (!exp || strcmp(exp, o->text)) {
+		if (!exp || strcmp(exp, o->text) != 0) {
 			mismatch(&bad, path, ours->name, exp, o->text);
 			nbad++;
 		}

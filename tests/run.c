@@ -63,7 +63,8 @@ static void __attribute__((noreturn)) exec_copy(const char *const argv[])
 	for (i = 0; i < ARRAY_SIZE(v) - 1 && argv[i]; i++)
 		v[i] = strdup(argv[i]);
 	v[i] = NULL;
-	execvp(v[0], v);
+	if (v[0])	/* no argv[0], or no memory: nothing to run */
+		execvp(v[0], v);
 	_exit(127);
 }
 

@@ -609,6 +609,8 @@ static int pick_weighted(struct rng *g, const unsigned *w, int n)
 
 	for (i = 0; i < n; i++)
 		total += w[i];
+	if (total == 0)		/* no weights: the first */
+		return 0;
 	x = pick(g, total);
 	for (i = 0; i < n - 1 && x >= w[i]; i++)
 		x -= w[i];
@@ -890,7 +892,7 @@ static void __attribute__((noreturn)) random_sender(int p, int first)
 		      family_readable && family == AF_INET;
 		entry = all && (h[2] | h[3]) && (h[4] | h[5]) && (h[6] | h[7]);
 
-		cls = bk * NAK + ak;
+		cls = (int)(bk * NAK + ak);
 		if (cls != cur) {
 			prctl(PR_SET_NAME, sh->e[first + cls].comm);
 			cur = cls;
@@ -1422,7 +1424,8 @@ exec_child(const char *const argv[], const struct spawn_opts *o, int out_w,
 	for (i = 0; i < ARRAY_SIZE(v) - 1 && argv[i]; i++)
 		v[i] = strdup(argv[i]);
 	v[i] = NULL;
-	execvp(v[0], v);
+	if (v[0])	/* no argv[0], or no memory: nothing to run */
+		execvp(v[0], v);
 	_exit(127);
 }
 
@@ -1960,7 +1963,7 @@ static void run_fault(const struct fault_case *c)
 		ok = !r.timed_out && exited_with(&r, 1) && r.out_len == 0 &&
 		     strncmp(r.err, "icmpcount: ", 11) == 0 &&
 		     !strstr(r.err, "bpf(") &&
-		     strstr(r.err, c->cmd) && nl && nl[1] == '\0';
+		     c->cmd && strstr(r.err, c->cmd) && nl && nl[1] == '\0';
 		break;
 	}
 	}
@@ -1979,7 +1982,7 @@ static void run_fault(const struct fault_case *c)
 			"exit 0 with the report",
 			how, outlived ? ", the command outlived it" : "",
 			own.nprog, own.nmap,
-			child.nprog + child.nmap ? ", the command holds bpf fds" : "");
+			(child.nprog + child.nmap) ? ", the command holds bpf fds" : "");
 		if (c->how == F_CRASH && len < sizeof(msg))
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
 						"@[%s]: %ld\n", comm, got);
@@ -2297,7 +2300,6 @@ static void run_stdout_case(const struct stdout_case *c)
 			}
 			r.out_fd = p[0];
 		}
-		p[0] = -1;
 		if (blocked)
 			finish(&r, 0, 10);
 		else

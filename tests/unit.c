@@ -52,6 +52,8 @@ static void hex(char *buf, size_t size, const void *p, size_t n)
 
 	buf[0] = '\0';
 	for (i = 0; i < n; i++)
+		/* The analyzer takes bytes of bit-fields as uninitialized. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 		app(buf, size, "%s%02x", i == 0 ? "" : i % 8 ? " " : ", ", b[i]);
 }
 
@@ -337,7 +339,7 @@ static int check_jumps(const struct bpf_insn *p, size_t n,
 static int check_exit(const struct bpf_insn *p, size_t n,
 		      const struct prog_case *c, char *msg, size_t size)
 {
-	const struct bpf_insn want[] = {
+	static const struct bpf_insn want[] = {
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
@@ -914,8 +916,10 @@ static void run_fmt_cases(const struct fmt_case *t, size_t nt, const char *tp,
  * (and, with -j, with whatever reads the JSON), so the exact bytes are
  * compared, captured with open_memstream.
  */
+/* NOLINTBEGIN(bugprone-macro-parentheses): .comm takes a string literal. */
 #define CNT(s, n)	{ .comm = s, .family = AF_INET, .count = n }
 #define CNT6(s, n)	{ .comm = s, .family = AF_INET6, .count = n }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 struct sort_case {
 	const char *name;

@@ -1,0 +1,43 @@
+# bench/bench.mk - `make bench`, included from the Makefile.
+#
+#   make bench                        5 interleaved runs, 0.3 s per load
+#   make bench BENCH_RUNS=11 BENCH_SECS=1
+#   make bench BENCH_FLAGS=-W         wall-clock time, not CPU time
+#
+# build/bench/loadgen calls sendto() in a tight loop; build/bench/bench
+# runs it under each contender (no tracer, the floor, icmpcount's programs,
+# bpftrace with the reference script), checks the counts and prints the
+# table.  Both are built for this machine with $(HOSTCC).  Needs root; the
+# default takes about four minutes on a quiet machine.
+
+BENCH_RUNS  ?= 5
+BENCH_SECS  ?= 0.3
+BENCH_FLAGS ?=
+BENCH_DIR    = $(BUILD)/bench
+BENCH_REF    = ../shared/reference/sendto_count.bt
+
+.PHONY: bench
+
+$(BENCH_DIR)/loadgen: bench/loadgen.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -pthread -o $@ bench/loadgen.c
+
+$(BENCH_DIR)/bench: bench/bench.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ bench/bench.c
+
+# The size that counts is the installed one: no symbols, no debug info.
+$(BENCH_DIR)/icmpcount.stripped: icmpcount
+	$(call msg,STRIP,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)cp icmpcount $@
+	$(Q)strip $@
+
+bench: icmpcount $(BENCH_DIR)/loadgen $(BENCH_DIR)/bench \
+       $(BENCH_DIR)/icmpcount.stripped
+	$(Q)./$(BENCH_DIR)/bench -r $(BENCH_RUNS) -s $(BENCH_SECS) \
+		-i ./icmpcount -l $(BENCH_DIR)/loadgen -w $(BENCH_DIR) \
+		-S $(BENCH_DIR)/icmpcount.stripped -t $(BENCH_REF) \
+		-c '$(CC) $(STATIC)' $(BENCH_FLAGS)
