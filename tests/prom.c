@@ -285,6 +285,8 @@ static int proc_start(struct proc *p, const char *name,
 	for (i = 0; i < ARRAY_SIZE(v) - 1 && argv[i]; i++)
 		v[i] = strdup(argv[i]);
 	v[i] = NULL;
+	if (!v[0])
+		return -1;
 	p->pid = fork();
 	if (p->pid == 0) {
 		int out = open(p->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -490,7 +492,7 @@ static int series_lines(const char *text, const char *label, long *value)
 	snprintf(head, sizeof(head), "\n" METRIC "{comm=\"%s\",family=\"ipv4\"} ",
 		 esc);
 	*value = -1;
-	while (p && (p = strstr(p, head))) {
+	while ((p = strstr(p, head)) != NULL) {
 		p += strlen(head);
 		*value = strtol(p, NULL, 10);
 		n++;
@@ -577,7 +579,7 @@ static void start_daemon(struct daemon *d, const char *name,
 		size_t i;
 
 		d->port = free_port();
-		for (i = 0; argv[i] && i < ARRAY_SIZE(v) - 1; i++) {
+		for (i = 0; i < ARRAY_SIZE(v) - 1 && argv[i]; i++) {
 			const char *p = strstr(argv[i], "{PORT}");
 
 			if (p)
@@ -652,9 +654,9 @@ static struct series {
 	{ .name = "a comm with bytes that are not UTF-8 has U+FFFD for each",
 	  .prefix = "ic\xef\xbf\xbd\xef\xbf\xbd", .value = SENDS },
 	{ .name = "comms \\x80icp and U+FFFD icp share one series, summed (6)",
-	  .prefix = "\xef\xbf\xbdicp", .value = 2 * SENDS },
+	  .prefix = "\xef\xbf\xbdicp", .value = 2L * SENDS },
 	{ .name = "comms U+FFFD icq and \\xf5icq share one series, summed (6)",
-	  .prefix = "\xef\xbf\xbdicq", .value = 2 * SENDS },
+	  .prefix = "\xef\xbf\xbdicq", .value = 2L * SENDS },
 };
 
 enum layer { L_FILE, L_NODE, L_PROM };
@@ -1162,9 +1164,9 @@ static struct {
 	char bad[512];			/* the first partial file it saw */
 	struct proc run;		/* icmpcount */
 	char *out, *err;		/* its output */
-} out;
+} outage;
 
-/* Temporary files of write_prom() in dir; their names in out.tmp_names. */
+/* Temporary files of write_prom() in dir; their names in outage.tmp_names. */
 static int temporaries(const char *dir)
 {
 	struct dirent *e;
@@ -1175,7 +1177,7 @@ static int temporaries(const char *dir)
 		return 0;
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, PROM_TMP, strlen(PROM_TMP)) == 0) {
-			app(out.tmp_names, sizeof(out.tmp_names), "%s ", e->d_name);
+			app(outage.tmp_names, sizeof(outage.tmp_names), "%s ", e->d_name);
 			n++;
 		}
 	closedir(d);
@@ -1258,10 +1260,10 @@ static void stop_reader(pid_t pid, int stop_w, int says_r)
 		r.reads = -1;
 	close(says_r);
 	waitpid(pid, NULL, 0);
-	out.reads = r.reads;
-	out.absent = r.absent;
-	out.partial = r.partial;
-	memcpy(out.bad, r.bad, sizeof(out.bad));
+	outage.reads = r.reads;
+	outage.absent = r.absent;
+	outage.partial = r.partial;
+	memcpy(outage.bad, r.bad, sizeof(outage.bad));
 }
 
 /* The tier's own mount namespace, with tracefs there for icmpcount. */
@@ -1289,31 +1291,31 @@ static void outage_one(size_t i)
 {
 	static char err[BIG];
 	const struct outage *o = &outages[i];
-	struct outage_ctx *c = &out.ctx;
+	struct outage_ctx *c = &outage.ctx;
 	char needle[256];
-	size_t from = file_size(out.run.err);
+	size_t from = file_size(outage.run.err);
 
 	snprintf(needle, sizeof(needle), "cannot write %s: %s (", c->file,
 		 o->err);
-	out.o[i].reached = 1;
+	outage.o[i].reached = 1;
 	if (o->brk(c) != 0) {
-		out.o[i].brk_errno = errno ? errno : -1;
+		outage.o[i].brk_errno = errno ? errno : -1;
 		return;
 	}
-	out.o[i].sent = send_echo(out.o[i].comm, SENDS, echo_hdr) == 0;
-	out.o[i].said_within = wait_for_text(out.run.err, from, needle, 3) == 0;
+	outage.o[i].sent = send_echo(outage.o[i].comm, SENDS, echo_hdr) == 0;
+	outage.o[i].said_within = wait_for_text(outage.run.err, from, needle, 3) == 0;
 	/* Past one more tick, which fails again. */
 	usleep(1300 * 1000);
-	if (slurp(out.run.err, err, sizeof(err)) >= 0)
-		out.o[i].said = count_of_text(err, needle);
-	out.o[i].tmp_left = temporaries(c->dir);
-	out.o[i].mended = o->mend(c) == 0;
-	out.o[i].recovered = out.o[i].mended &&
-		wait_file_value(c->file, out.o[i].comm, SENDS, 3) == 0;
-	if (!out.o[i].recovered) {
+	if (slurp(outage.run.err, err, sizeof(err)) >= 0)
+		outage.o[i].said = count_of_text(err, needle);
+	outage.o[i].tmp_left = temporaries(c->dir);
+	outage.o[i].mended = o->mend(c) == 0;
+	outage.o[i].recovered = outage.o[i].mended &&
+		wait_file_value(c->file, outage.o[i].comm, SENDS, 3) == 0;
+	if (!outage.o[i].recovered) {
 		static char buf[BIG];
 
-		snprintf(out.o[i].seen, sizeof(out.o[i].seen), "%s",
+		snprintf(outage.o[i].seen, sizeof(outage.o[i].seen), "%s",
 			 slurp(c->file, buf, sizeof(buf)) < 0 ? strerror(errno) :
 			 excerpt(buf));
 	}
@@ -1322,64 +1324,64 @@ static void outage_one(size_t i)
 static void outages_go(void)
 {
 	static char out_text[BIG], err_text[BIG];
-	struct outage_ctx *c = &out.ctx;
+	struct outage_ctx *c = &outage.ctx;
 	const char *argv[] = { icmpcount_path, "-i", "1", "--prom", c->file, NULL };
 	int stop_w = -1, says_r = -1;
-	pid_t reader = -1;
+	pid_t reader;
 	size_t i;
 
-	out.done = 1;
+	outage.done = 1;
 	snprintf(c->dir, sizeof(c->dir), "%s/outage", top);
 	snprintf(c->file, sizeof(c->file), "%s/" PROM_FILE, c->dir);
 	snprintf(c->filler, sizeof(c->filler), "%s/filler", c->dir);
-	snprintf(out.base, sizeof(out.base), "icp_base%s", suffix);
+	snprintf(outage.base, sizeof(outage.base), "icp_base%s", suffix);
 	for (i = 0; i < ARRAY_SIZE(outages); i++)
-		snprintf(out.o[i].comm, COMM_LEN, "%s%s", outages[i].prefix,
+		snprintf(outage.o[i].comm, COMM_LEN, "%s%s", outages[i].prefix,
 			 suffix);
-	out.ns = own_mount_ns() == 0;
-	if (!out.ns || mkdir(c->dir, 0755) != 0)
+	outage.ns = own_mount_ns() == 0;
+	if (!outage.ns || mkdir(c->dir, 0755) != 0)
 		return;
-	out.started = proc_start(&out.run, "icmpcount-outage", argv) == 0 &&
-		      wait_for_text(out.run.out, 0,
+	outage.started = proc_start(&outage.run, "icmpcount-outage", argv) == 0 &&
+		      wait_for_text(outage.run.out, 0,
 				    "Tracing sendto() syscalls.\n", 10) == 0;
-	if (out.started) {
-		out.base_sent = send_echo(out.base, SENDS, echo_hdr) == 0 &&
-				wait_file_value(c->file, out.base, SENDS, 5) == 0;
+	if (outage.started) {
+		outage.base_sent = send_echo(outage.base, SENDS, echo_hdr) == 0 &&
+				wait_file_value(c->file, outage.base, SENDS, 5) == 0;
 		reader = start_reader(c->file, &stop_w, &says_r);
 		usleep(500 * 1000);
-		if (slurp(out.run.err, err_text, sizeof(err_text)) >= 0)
-			out.said_before = count_of_text(err_text, "cannot write");
+		if (slurp(outage.run.err, err_text, sizeof(err_text)) >= 0)
+			outage.said_before = count_of_text(err_text, "cannot write");
 		for (i = 0; i < ARRAY_SIZE(outages); i++) {
 			outage_one(i);
-			if (out.o[i].brk_errno)
+			if (outage.o[i].brk_errno)
 				break;
 		}
 		if (reader > 0)
 			stop_reader(reader, stop_w, says_r);
 	}
-	proc_end(&out.run, SIGINT, 10);
-	out.tmp_names[0] = '\0';
-	out.tmp_end = temporaries(c->dir);
+	proc_end(&outage.run, SIGINT, 10);
+	outage.tmp_names[0] = '\0';
+	outage.tmp_end = temporaries(c->dir);
 	while (umount2(c->dir, MNT_DETACH) == 0)
 		;
-	out.tmp_end += temporaries(c->dir);
-	slurp(out.run.out, out_text, sizeof(out_text));
-	slurp(out.run.err, err_text, sizeof(err_text));
-	out.out = out_text;
-	out.err = err_text;
+	outage.tmp_end += temporaries(c->dir);
+	slurp(outage.run.out, out_text, sizeof(out_text));
+	slurp(outage.run.err, err_text, sizeof(err_text));
+	outage.out = out_text;
+	outage.err = err_text;
 }
 
 /* Runs the outages once, for the first case that needs it; 0 if it ran. */
 static int outages_ready(void)
 {
-	if (!out.done)
+	if (!outage.done)
 		outages_go();
-	if (out.ns && out.started && out.base_sent)
+	if (outage.ns && outage.started && outage.base_sent)
 		return 0;
 	test_fail("EXP: a mount namespace of our own, icmpcount tracing, %s "
 		  "in the file\nRES: namespace %d, traced %d, in the file %d\nstderr:\n%s",
-		  out.base, out.ns, out.started, out.base_sent,
-		  out.err ? out.err : "");
+		  outage.base, outage.ns, outage.started, outage.base_sent,
+		  outage.err ? outage.err : "");
 	return -1;
 }
 
@@ -1390,15 +1392,15 @@ static void test_outages(void)
 
 	if (test_start("--prom: nothing on stderr while the writes succeed") &&
 	    outages_ready() == 0)
-		test_check(out.said_before == 0,
+		test_check(outage.said_before == 0,
 			   "EXP: no \"cannot write\" line before the first outage\n"
-			   "RES: %d\nstderr:\n%s", out.said_before, out.err);
+			   "RES: %d\nstderr:\n%s", outage.said_before, outage.err);
 	if (test_start("--prom replaces the file whole: a reader reading it all along never saw part of one") &&
 	    outages_ready() == 0)
-		test_check(out.reads > 100 && out.partial == 0,
+		test_check(outage.reads > 100 && outage.partial == 0,
 			   "EXP: > 100 reads, 0 partial files\n"
 			   "RES: %ld reads (%ld with no file), %ld partial; the first:\n%s",
-			   out.reads, out.absent, out.partial, out.bad);
+			   outage.reads, outage.absent, outage.partial, outage.bad);
 	for (i = 0; i < ARRAY_SIZE(outages); i++) {
 		const struct outage *o = &outages[i];
 		char name[256];
@@ -1407,52 +1409,52 @@ static void test_outages(void)
 			 "--prom with %s: one line on stderr for all its failed writes",
 			 o->name);
 		if (test_start(name) && outages_ready() == 0) {
-			if (!out.o[i].reached)
+			if (!outage.o[i].reached)
 				test_fail("EXP: %s\nRES: not reached: an earlier outage could not be made",
 					  o->name);
-			else if (out.o[i].brk_errno)
+			else if (outage.o[i].brk_errno)
 				test_fail("EXP: %s\nRES: could not: %s", o->name,
-					  strerror(out.o[i].brk_errno));
+					  strerror(outage.o[i].brk_errno));
 			else
-				test_check(out.o[i].said_within &&
-					   out.o[i].said == 1 &&
-					   out.o[i].tmp_left == 0,
+				test_check(outage.o[i].said_within &&
+					   outage.o[i].said == 1 &&
+					   outage.o[i].tmp_left == 0,
 					   "EXP: within 3 s of it, and 1.3 s later still exactly one line "
 					   "\"icmpcount: cannot write %s: %s (trying again at the next interval)\"; "
 					   "no temporary file\nRES: said in time %d, %d such lines, "
 					   "%d temporary files %s\nstderr:\n%s",
-					   out.ctx.file, o->err, out.o[i].said_within,
-					   out.o[i].said, out.o[i].tmp_left,
-					   out.tmp_names, out.err);
+					   outage.ctx.file, o->err, outage.o[i].said_within,
+					   outage.o[i].said, outage.o[i].tmp_left,
+					   outage.tmp_names, outage.err);
 		}
 		snprintf(name, sizeof(name),
 			 "--prom with %s: the file is written again once mended",
 			 o->name);
 		if (test_start(name) && outages_ready() == 0)
-			test_check(out.o[i].recovered,
+			test_check(outage.o[i].recovered,
 				   "EXP: mended, and within 3 s the file has %s at %d\n"
 				   "RES: sent %d, mended %d, in the file %d; the file:\n%s\nstderr:\n%s",
-				   out.o[i].comm, SENDS, out.o[i].sent,
-				   out.o[i].mended, out.o[i].recovered,
-				   out.o[i].seen, out.err);
+				   outage.o[i].comm, SENDS, outage.o[i].sent,
+				   outage.o[i].mended, outage.o[i].recovered,
+				   outage.o[i].seen, outage.err);
 	}
 	if (test_start("--prom: tracing went on through every failure: the report counts every send") &&
 	    outages_ready() == 0) {
-		ok = proc_exited(&out.run, 0) && count_of(out.out, out.base) == SENDS;
+		ok = proc_exited(&outage.run, 0) && count_of(outage.out, outage.base) == SENDS;
 		for (i = 0; i < ARRAY_SIZE(outages); i++)
-			if (count_of(out.out, out.o[i].comm) != SENDS)
+			if (count_of(outage.out, outage.o[i].comm) != SENDS)
 				ok = 0;
-		test_check(ok && count_of_text(out.err, "cannot write") ==
+		test_check(ok && count_of_text(outage.err, "cannot write") ==
 			   (int)ARRAY_SIZE(outages),
 			   "EXP: exit 0, %d for %s and each outage's comm, %zu "
 			   "\"cannot write\" lines in all\nRES: status 0x%x\nstdout:\n%s\nstderr:\n%s",
-			   SENDS, out.base, ARRAY_SIZE(outages),
-			   out.run.status, excerpt(out.out), out.err);
+			   SENDS, outage.base, ARRAY_SIZE(outages),
+			   outage.run.status, excerpt(outage.out), outage.err);
 	}
 	if (test_start("--prom: no temporary file (.icmpcount.prom.XXXXXX) is left after the run") &&
 	    outages_ready() == 0)
-		test_check(out.tmp_end == 0, "EXP: none\nRES: %d: %s",
-			   out.tmp_end, out.tmp_names);
+		test_check(outage.tmp_end == 0, "EXP: none\nRES: %d: %s",
+			   outage.tmp_end, outage.tmp_names);
 }
 
 void run_prom_tests(void)
