@@ -560,27 +560,6 @@ static const struct run_case run_cases[] = {
 
 static char self_path[4096];
 
-/* "a|b|c": a, then b after it, then c after that. */
-static int has_in_order(const char *text, const char *spec)
-{
-	char part[512];
-	const char *p = text;
-
-	while (*spec) {
-		size_t n = strcspn(spec, "|");
-
-		snprintf(part, sizeof(part), "%.*s", (int)n, spec);
-		p = strstr(p, part);
-		if (!p)
-			return 0;
-		p += n;
-		spec += n;
-		if (*spec == '|')
-			spec++;
-	}
-	return 1;
-}
-
 static int jq_passes(const char *out, const char *filter)
 {
 	char path[] = "/tmp/icmpcount-jq-XXXXXX", cmd[2048];

@@ -171,27 +171,6 @@ static const char *excerpt(const char *text)
 	return out;
 }
 
-/* "a|b|c": a, then b after it, then c after that. */
-static int has_in_order(const char *text, const char *spec)
-{
-	char part[512];
-	const char *p = text;
-
-	while (*spec) {
-		size_t n = strcspn(spec, "|");
-
-		snprintf(part, sizeof(part), "%.*s", (int)n, spec);
-		p = strstr(p, part);
-		if (!p)
-			return 0;
-		p += n;
-		spec += n;
-		if (*spec == '|')
-			spec++;
-	}
-	return 1;
-}
-
 static int count_of_text(const char *text, const char *needle)
 {
 	int n = 0;

@@ -34,7 +34,7 @@ double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void umount_tracefs(void)
+void umount_tracefs(void)
 {
 	if (unshare(CLONE_NEWNS) != 0 ||
 	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
@@ -338,4 +338,25 @@ size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n)
 		usleep(50 * 1000);
 	} while (now() < end);
 	return alive;
+}
+
+/* "a|b|c": a, then b after it, then c after that. */
+int has_in_order(const char *text, const char *spec)
+{
+	char part[512];
+	const char *p = text;
+
+	while (*spec) {
+		size_t n = strcspn(spec, "|");
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, spec);
+		p = strstr(p, part);
+		if (!p)
+			return 0;
+		p += n;
+		spec += n;
+		if (*spec == '|')
+			spec++;
+	}
+	return 1;
 }

@@ -1410,17 +1410,8 @@ exec_child(const char *const argv[], const struct spawn_opts *o, int out_w,
 		close(2);
 	else
 		dup2(err_w, 2);
-	if (o->no_tracefs) {
-		if (unshare(CLONE_NEWNS) != 0 ||
-		    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-			_exit(126);
-		while (umount2("/sys/kernel/tracing", MNT_DETACH) == 0)
-			;
-		while (umount2("/sys/kernel/debug/tracing", MNT_DETACH) == 0)
-			;
-		while (umount2("/sys/kernel/debug", MNT_DETACH) == 0)
-			;
-	}
+	if (o->no_tracefs)
+		umount_tracefs();
 	for (i = 0; i < ARRAY_SIZE(v) - 1 && argv[i]; i++)
 		v[i] = strdup(argv[i]);
 	v[i] = NULL;
@@ -1791,13 +1782,6 @@ static const struct fault_case fault_cases[] = {
 	  0, 0, 0, 0 },
 };
 
-static int has_in_order2(const char *text, const char *a, const char *b)
-{
-	const char *p = strstr(text, a);
-
-	return p && strstr(p + strlen(a), b);
-}
-
 #define TRACING	"Tracing sendto() syscalls.\n"
 #define DONE	"Done tracing sendto() syscalls.\n"
 
@@ -1916,7 +1900,7 @@ static void run_fault(const struct fault_case *c)
 		/* Either it took the signal at once, before it attached, or
 		 * it ended as a signal at any time ends it. */
 		ok = !r.timed_out &&
-		     ((exited_with(&r, 0) && has_in_order2(r.out, TRACING, DONE)) ||
+		     ((exited_with(&r, 0) && has_in_order(r.out, TRACING "|" DONE)) ||
 		      (WIFSIGNALED(r.status) && WTERMSIG(r.status) == c->sig &&
 		       !strstr(r.out, TRACING)));
 		break;
@@ -1924,7 +1908,7 @@ static void run_fault(const struct fault_case *c)
 		finish(&r, 0, 20);
 		got = count_of(r.out, comm);
 		ok = !r.timed_out && exited_with(&r, 0) &&
-		     has_in_order2(r.out, TRACING, DONE) && got > 0;
+		     has_in_order(r.out, TRACING "|" DONE) && got > 0;
 		break;
 	case F_CMD_KILLED: {
 		double end = now() + 5;
@@ -1941,7 +1925,7 @@ static void run_fault(const struct fault_case *c)
 		finish(&r, 0, 10);
 		ok = ok && pid && own.nprog > 0 && child.nprog + child.nmap == 0 &&
 		     !r.timed_out && exited_with(&r, 0) &&
-		     has_in_order2(r.out, TRACING, DONE);
+		     has_in_order(r.out, TRACING "|" DONE);
 		break;
 	}
 	case F_SIGNALS: {
@@ -2304,7 +2288,7 @@ static void run_stdout_case(const struct stdout_case *c)
 			finish(&r, 0, 10);
 		else
 			drain(&r);		/* already reaped */
-		if (c->how == D_FULL_DRAIN && !has_in_order2(r.out, TRACING, DONE))
+		if (c->how == D_FULL_DRAIN && !has_in_order(r.out, TRACING "|" DONE))
 			ok = 0;
 		ok = ok && blocked;
 		break;

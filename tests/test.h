@@ -69,6 +69,8 @@ size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
 size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
+int has_in_order(const char *text, const char *spec);
+void umount_tracefs(void);
 void put_env(const char *nv, char *name, size_t size);
 
 #endif /* ICMPCOUNT_TEST_H */
