@@ -63,20 +63,6 @@
 static char suffix[5];
 static char top[64];		/* our temporary directory */
 
-/* Appends to a NUL-terminated buffer, truncating quietly. */
-static void __attribute__((format(printf, 3, 4)))
-app(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * A label value as the text exposition format writes it: backslash, quote
  * and newline escaped, every other byte as it is.  Written here from the

@@ -7,11 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,72 +183,173 @@ long count_of(const char *out, const char *comm)
 }
 
 /*
- * Objects of ours left in the kernel: programs and maps named "icmpcount*".
- * The kernel frees a program shortly after its last fd closes, so callers
- * poll for a moment before they call it a leak.
+ * BPF objects.  test_bpf() is the tiers' one caller of the bpf syscall.
+ * last_id() gives a baseline; orphans() then finds the programs and maps
+ * named icmpcount* made since, that no process holds: what an instance
+ * that is gone left behind.  Other instances running at the same time do
+ * not count, since they hold theirs.
  */
-static int sys_bpf(int cmd, union bpf_attr *attr)
+int test_bpf(int cmd, union bpf_attr *attr)
 {
 	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-static int count_named(int get_next, int get_fd, const char *name)
+__u32 last_id(int cmd)
 {
 	union bpf_attr attr;
 	__u32 id = 0;
-	int n = 0;
 
 	for (;;) {
-		struct bpf_prog_info pinfo;
-		struct bpf_map_info minfo;
-		int fd;
-
 		memset(&attr, 0, sizeof(attr));
 		attr.start_id = id;
-		if (sys_bpf(get_next, &attr) != 0)
-			break;
+		if (test_bpf(cmd, &attr) != 0)
+			return id;
 		id = attr.next_id;
-		memset(&attr, 0, sizeof(attr));
-		attr.prog_id = id;	/* prog_id and map_id share the slot */
-		fd = sys_bpf(get_fd, &attr);
-		if (fd < 0)
+	}
+}
+
+/* Every prog and map id that some process holds an fd of. */
+#define MAX_HELD	8192
+
+static __u32 held_prog[MAX_HELD], held_map[MAX_HELD];
+static int nheld_prog, nheld_map;
+
+static void scan_held(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	nheld_prog = nheld_map = 0;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		unsigned int ids[64];
+		int is_map[64];
+		size_t i, n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		memset(&attr, 0, sizeof(attr));
-		memset(&pinfo, 0, sizeof(pinfo));
-		memset(&minfo, 0, sizeof(minfo));
-		attr.info.bpf_fd = (__u32)fd;
-		if (get_next == BPF_PROG_GET_NEXT_ID) {
-			attr.info.info_len = sizeof(pinfo);
-			attr.info.info = (__u64)(unsigned long)&pinfo;
-		} else {
-			attr.info.info_len = sizeof(minfo);
-			attr.info.info = (__u64)(unsigned long)&minfo;
+		n = bpf_ids_of(atoi(de->d_name), ids, is_map, ARRAY_SIZE(ids));
+		for (i = 0; i < n; i++) {
+			if (!is_map[i] && nheld_prog < MAX_HELD)
+				held_prog[nheld_prog++] = ids[i];
+			else if (is_map[i] && nheld_map < MAX_HELD)
+				held_map[nheld_map++] = ids[i];
 		}
-		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
-		    strncmp(get_next == BPF_PROG_GET_NEXT_ID ? pinfo.name :
-			    minfo.name, name, strlen(name)) == 0)
-			n++;
-		close(fd);
+	}
+	closedir(d);
+}
+
+static int is_held(const __u32 *set, int n, __u32 id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Objects named icmpcount* made since the baseline that no process holds,
+ * directly or (a program) through a map: what a dead instance left.
+ */
+struct candidate {
+	__u32 id, maps[8];
+	__u32 nmaps;
+};
+
+int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size)
+{
+	static struct candidate progs[256], maps[256];
+	int np = 0, nm = 0, i, n = 0, pass;
+	size_t len = 0;
+
+	ids[0] = '\0';
+	for (pass = 0; pass < 2; pass++) {
+		int cmd = pass ? BPF_MAP_GET_NEXT_ID : BPF_PROG_GET_NEXT_ID;
+		__u32 id = pass ? map_base : prog_base;
+
+		for (;;) {
+			struct bpf_prog_info pinfo;
+			struct bpf_map_info minfo;
+			union bpf_attr attr;
+			struct candidate c = { 0 };
+			const char *name;
+			int fd;
+
+			memset(&attr, 0, sizeof(attr));
+			attr.start_id = id;
+			if (test_bpf(cmd, &attr) != 0)
+				break;
+			id = attr.next_id;
+			memset(&attr, 0, sizeof(attr));
+			attr.prog_id = id;	/* map_id shares the slot */
+			fd = test_bpf(pass ? BPF_MAP_GET_FD_BY_ID :
+				    BPF_PROG_GET_FD_BY_ID, &attr);
+			if (fd < 0)
+				continue;
+			memset(&pinfo, 0, sizeof(pinfo));
+			memset(&minfo, 0, sizeof(minfo));
+			memset(&attr, 0, sizeof(attr));
+			attr.info.bpf_fd = (__u32)fd;
+			if (pass) {
+				attr.info.info_len = sizeof(minfo);
+				attr.info.info = (__u64)(unsigned long)&minfo;
+				name = minfo.name;
+			} else {
+				pinfo.nr_map_ids = ARRAY_SIZE(c.maps);
+				pinfo.map_ids = (__u64)(unsigned long)c.maps;
+				attr.info.info_len = sizeof(pinfo);
+				attr.info.info = (__u64)(unsigned long)&pinfo;
+				name = pinfo.name;
+			}
+			if (test_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
+			    strncmp(name, "icmpcount", 9) == 0) {
+				c.id = id;
+				c.nmaps = pinfo.nr_map_ids < ARRAY_SIZE(c.maps) ?
+					  pinfo.nr_map_ids : ARRAY_SIZE(c.maps);
+				if (pass && nm < (int)ARRAY_SIZE(maps))
+					maps[nm++] = c;
+				else if (!pass && np < (int)ARRAY_SIZE(progs))
+					progs[np++] = c;
+			}
+			close(fd);
+		}
+	}
+	if (np + nm == 0)
+		return 0;
+
+	scan_held();
+	for (i = 0; i < np; i++) {
+		__u32 k;
+		int held = is_held(held_prog, nheld_prog, progs[i].id);
+
+		for (k = 0; k < progs[i].nmaps && !held; k++)
+			held = is_held(held_map, nheld_map, progs[i].maps[k]);
+		/* A held program holds its maps: mark them held too. */
+		for (k = 0; held && k < progs[i].nmaps; k++)
+			if (nheld_map < MAX_HELD)
+				held_map[nheld_map++] = progs[i].maps[k];
+		if (held)
+			continue;
+		n++;
+		if (len < size)
+			len += (size_t)snprintf(ids + len, size - len, " prog %u",
+						progs[i].id);
+	}
+	for (i = 0; i < nm; i++) {
+		if (is_held(held_map, nheld_map, maps[i].id))
+			continue;
+		n++;
+		if (len < size)
+			len += (size_t)snprintf(ids + len, size - len, " map %u",
+						maps[i].id);
 	}
 	return n;
 }
 
-int leftovers(void)
-{
-	double end = now() + 3;
-	int n;
-
-	do {
-		n = count_named(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID,
-				"icmpcount") +
-		    count_named(BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID,
-				"icmpcount");
-		if (n == 0)
-			return 0;
-		usleep(50 * 1000);
-	} while (now() < end);
-	return n;
-}
+/* What was there before a run: the last ids, the tracefs mounts. */
 
 int tracefs_mounts(const char *mountinfo)
 {
@@ -288,14 +391,20 @@ void put_env(const char *nv, char *name, size_t size)
  */
 size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max)
 {
-	char path[64], line[128];
+	char path[320], line[128];
+	struct dirent *de;
 	size_t n = 0;
-	int fd;
+	DIR *d;
 
-	for (fd = 0; fd < 256 && n < max; fd++) {
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(path);
+	while (d && n < max && (de = readdir(d))) {
 		FILE *f;
 
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid,
+			 de->d_name);
 		f = fopen(path, "r");
 		while (f && fgets(line, sizeof(line), f) && n < max) {
 			if (sscanf(line, "prog_id: %u", &ids[n]) == 1)
@@ -306,6 +415,8 @@ size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max)
 		if (f)
 			fclose(f);
 	}
+	if (d)
+		closedir(d);
 	return n;
 }
 
@@ -324,10 +435,8 @@ size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n)
 				attr.map_id = ids[i];
 			else
 				attr.prog_id = ids[i];
-			fd = (int)syscall(__NR_bpf, is_map[i] ?
-					  BPF_MAP_GET_FD_BY_ID :
-					  BPF_PROG_GET_FD_BY_ID,
-					  &attr, sizeof(attr));
+			fd = test_bpf(is_map[i] ? BPF_MAP_GET_FD_BY_ID :
+				      BPF_PROG_GET_FD_BY_ID, &attr);
 			if (fd >= 0) {
 				close(fd);
 				alive++;
@@ -359,4 +468,17 @@ int has_in_order(const char *text, const char *spec)
 			spec++;
 	}
 	return 1;
+}
+
+/* Appends to a NUL-terminated message buffer, truncating quietly. */
+void app(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
 }

@@ -1058,15 +1058,6 @@ static int have_clang_prog(void)
 	return system(cmd) == 0;
 }
 
-/*
- * Objects and their ids.  st_bpf() is the only caller of the bpf syscall
- * here.
- */
-static int st_bpf(int cmd, union bpf_attr *attr)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 #define MAX_OBJS	64
 
 struct objs {
@@ -1144,7 +1135,7 @@ static int id_alive(int prog, __u32 id)
 		attr.prog_id = id;
 	else
 		attr.map_id = id;
-	fd = st_bpf(prog ? BPF_PROG_GET_FD_BY_ID : BPF_MAP_GET_FD_BY_ID, &attr);
+	fd = test_bpf(prog ? BPF_PROG_GET_FD_BY_ID : BPF_MAP_GET_FD_BY_ID, &attr);
 	if (fd < 0)
 		return errno != ENOENT;
 	close(fd);
@@ -1172,159 +1163,6 @@ static int objs_alive(const struct objs *o, char *ids, size_t size)
 	return n;
 }
 
-static __u32 last_id(int cmd)
-{
-	union bpf_attr attr;
-	__u32 id = 0;
-
-	for (;;) {
-		memset(&attr, 0, sizeof(attr));
-		attr.start_id = id;
-		if (st_bpf(cmd, &attr) != 0)
-			return id;
-		id = attr.next_id;
-	}
-}
-
-/* Every prog and map id that some process holds an fd of. */
-#define MAX_HELD	8192
-
-static __u32 held_prog[MAX_HELD], held_map[MAX_HELD];
-static int nheld_prog, nheld_map;
-
-static void scan_held(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-
-	nheld_prog = nheld_map = 0;
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct objs o;
-		int i;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		read_objs(atoi(de->d_name), &o);
-		for (i = 0; i < o.nprog && nheld_prog < MAX_HELD; i++)
-			held_prog[nheld_prog++] = o.prog[i];
-		for (i = 0; i < o.nmap && nheld_map < MAX_HELD; i++)
-			held_map[nheld_map++] = o.map[i];
-	}
-	closedir(d);
-}
-
-static int is_held(const __u32 *set, int n, __u32 id)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (set[i] == id)
-			return 1;
-	return 0;
-}
-
-/*
- * Objects named icmpcount* made since the baseline that no process holds,
- * directly or (a program) through a map: what a dead instance left.
- */
-struct candidate {
-	__u32 id, maps[8];
-	__u32 nmaps;
-};
-
-static int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size)
-{
-	static struct candidate progs[256], maps[256];
-	int np = 0, nm = 0, i, n = 0, pass;
-	size_t len = 0;
-
-	ids[0] = '\0';
-	for (pass = 0; pass < 2; pass++) {
-		int cmd = pass ? BPF_MAP_GET_NEXT_ID : BPF_PROG_GET_NEXT_ID;
-		__u32 id = pass ? map_base : prog_base;
-
-		for (;;) {
-			struct bpf_prog_info pinfo;
-			struct bpf_map_info minfo;
-			union bpf_attr attr;
-			struct candidate c = { 0 };
-			const char *name;
-			int fd;
-
-			memset(&attr, 0, sizeof(attr));
-			attr.start_id = id;
-			if (st_bpf(cmd, &attr) != 0)
-				break;
-			id = attr.next_id;
-			memset(&attr, 0, sizeof(attr));
-			attr.prog_id = id;	/* map_id shares the slot */
-			fd = st_bpf(pass ? BPF_MAP_GET_FD_BY_ID :
-				    BPF_PROG_GET_FD_BY_ID, &attr);
-			if (fd < 0)
-				continue;
-			memset(&pinfo, 0, sizeof(pinfo));
-			memset(&minfo, 0, sizeof(minfo));
-			memset(&attr, 0, sizeof(attr));
-			attr.info.bpf_fd = (__u32)fd;
-			if (pass) {
-				attr.info.info_len = sizeof(minfo);
-				attr.info.info = (__u64)(unsigned long)&minfo;
-				name = minfo.name;
-			} else {
-				pinfo.nr_map_ids = ARRAY_SIZE(c.maps);
-				pinfo.map_ids = (__u64)(unsigned long)c.maps;
-				attr.info.info_len = sizeof(pinfo);
-				attr.info.info = (__u64)(unsigned long)&pinfo;
-				name = pinfo.name;
-			}
-			if (st_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
-			    strncmp(name, "icmpcount", 9) == 0) {
-				c.id = id;
-				c.nmaps = pinfo.nr_map_ids < ARRAY_SIZE(c.maps) ?
-					  pinfo.nr_map_ids : ARRAY_SIZE(c.maps);
-				if (pass && nm < (int)ARRAY_SIZE(maps))
-					maps[nm++] = c;
-				else if (!pass && np < (int)ARRAY_SIZE(progs))
-					progs[np++] = c;
-			}
-			close(fd);
-		}
-	}
-	if (np + nm == 0)
-		return 0;
-
-	scan_held();
-	for (i = 0; i < np; i++) {
-		__u32 k;
-		int held = is_held(held_prog, nheld_prog, progs[i].id);
-
-		for (k = 0; k < progs[i].nmaps && !held; k++)
-			held = is_held(held_map, nheld_map, progs[i].maps[k]);
-		/* A held program holds its maps: mark them held too. */
-		for (k = 0; held && k < progs[i].nmaps; k++)
-			if (nheld_map < MAX_HELD)
-				held_map[nheld_map++] = progs[i].maps[k];
-		if (held)
-			continue;
-		n++;
-		if (len < size)
-			len += (size_t)snprintf(ids + len, size - len, " prog %u",
-						progs[i].id);
-	}
-	for (i = 0; i < nm; i++) {
-		if (is_held(held_map, nheld_map, maps[i].id))
-			continue;
-		n++;
-		if (len < size)
-			len += (size_t)snprintf(ids + len, size - len, " map %u",
-						maps[i].id);
-	}
-	return n;
-}
-
-/* What was there before a run: the last ids, the tracefs mounts. */
 struct before {
 	__u32 prog_id, map_id;
 	int mounts_init, mounts_self;

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/bpf.h>
 
 int test_start(const char *name);
 void test_pass(void);
@@ -64,13 +65,17 @@ int run_wait_tracing(struct run *r, double seconds);
 int run_finish(struct run *r, int sig, double seconds);
 int exited_with(const struct run *r, int code);
 long count_of(const char *out, const char *comm);
-int leftovers(void);
 size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
 size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
 int has_in_order(const char *text, const char *spec);
 void umount_tracefs(void);
+int test_bpf(int cmd, union bpf_attr *attr);
+__u32 last_id(int cmd);
+int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size);
+void app(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void put_env(const char *nv, char *name, size_t size);
 
 #endif /* ICMPCOUNT_TEST_H */

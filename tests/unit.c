@@ -31,20 +31,6 @@
 #define TP_ENTER	"events/syscalls/sys_enter_sendto"
 #define TP_EXIT		"events/syscalls/sys_exit_sendto"
 
-/* Appends to a NUL-terminated message buffer, truncating quietly. */
-static void __attribute__((format(printf, 3, 4)))
-app(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-}
-
 static void hex(char *buf, size_t size, const void *p, size_t n)
 {
 	const unsigned char *b = p;
