@@ -114,6 +114,7 @@ endif
 HOST_CFLAGS = -O2 -Wall -Wextra -Werror $(WARN) -I.
 # The programs' sections, each after = the name that prog_clang.c gives it.
 BPF_SEC = tracepoint/syscalls/sys_enter_sendto=entry \
+	  tracepoint/syscalls/sys_enter_sendto/plain=plain \
 	  tracepoint/syscalls/sys_exit_sendto=exit
 # -mcpu=v1: only the instructions every kernel with BPF tracepoint
 # programs (4.7) knows; v2 (4.14) or v3 (5.1) would save one instruction.
@@ -123,7 +124,7 @@ BPF_CFLAGS = -g -O2 -target bpf -mcpu=v1 -Wall -Wextra -Werror
 
 ifeq ($(HAVE_CLANG),yes)
 # The maps prog.bpf.c names, in the order prog_clang.c numbers them.
-BPF_MAPS = counts,counts6,stats,pending
+BPF_MAPS = counts,counts6,pending
 
 $(BUILD)/prog.bpf.o: prog.bpf.c | $(UAPI)
 	$(call msg,BPF,$@)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <linux/bpf.h>
 
@@ -36,7 +37,14 @@ struct sendto_fields {
 	struct tp_field args;	/* sys_enter_socketcall: the user's array */
 };
 
-/* The programs' counters beside the per-comm counts: a per-CPU array. */
+/*
+ * The programs' counters beside the per-comm counts: elements of the IPv4
+ * counts map under keys that no process name can be.  A comm key is
+ * NUL-padded, so its first byte is 0 only when every byte is; a stat key
+ * is the 64-bit word STAT_KEY(i) and eight zero bytes, whose first byte is
+ * 0 and whose second (or seventh, big-endian) is not.  The loader puts
+ * them in before the programs run, so a full map still counts its drops.
+ */
 enum stat_index {
 	STAT_DROPPED,		/* counted, but the map was full */
 	STAT_CHECKSUM0,		/* echo requests not counted, and why */
@@ -44,6 +52,33 @@ enum stat_index {
 	STAT_SEQ0,
 	NR_STATS,
 };
+
+#define STAT_KEY(i)	(((__u64)(i) + 1) << 8)
+
+/* The stat key of index i, as the programs write it. */
+static inline void stat_key(unsigned char key[COMM_LEN], unsigned int i)
+{
+	__u64 word = STAT_KEY(i);
+
+	memset(key, 0, COMM_LEN);
+	memcpy(key, &word, sizeof(word));
+}
+
+/* The stat index a counts key stands for, or -1 for a process name. */
+static inline int stat_of_key(const unsigned char key[COMM_LEN])
+{
+	unsigned char want[COMM_LEN];
+	unsigned int i;
+
+	if (key[0] != 0)
+		return -1;
+	for (i = 0; i < NR_STATS; i++) {
+		stat_key(want, i);
+		if (memcmp(key, want, COMM_LEN) == 0)
+			return (int)i;
+	}
+	return -1;
+}
 
 /* parse.c: tracefs and sysfs text, and option values. */
 int parse_tracepoint_id(const char *text, unsigned int *id);
@@ -66,9 +101,8 @@ enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_EXIT };
 struct prog_spec {
 	enum prog_kind kind;
 	const struct sendto_fields *fields;
-	int counts_fd;		/* comm -> IPv4 echo requests */
+	int counts_fd;		/* comm -> IPv4 echo requests, and the stats */
 	int counts6_fd;		/* comm -> IPv6 echo requests */
-	int stats_fd;		/* enum stat_index -> count */
 	int pending_fd;		/* -x: thread id -> family, until sendto returns */
 	int read_user;		/* helper id: probe_read_user, or probe_read */
 	int ipv6;		/* -6: count ICMPv6 echo requests too */

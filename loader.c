@@ -183,6 +183,19 @@ static int bpf_map_lookup_elem(int fd, const void *key, void *value)
 	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
 }
 
+static int bpf_map_update_elem(int fd, const void *key, const void *value,
+			       __u64 flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (__u32)fd;
+	attr.key = ptr_to_u64(key);
+	attr.value = ptr_to_u64(value);
+	attr.flags = flags;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+}
+
 static int bpf_map_get_next_key(int fd, const void *key, void *next_key)
 {
 	union bpf_attr attr;
@@ -441,7 +454,7 @@ static void default_fields(struct sendto_fields *f)
  * names, so on EINVAL try once more without one.
  */
 struct maps {
-	int counts, counts6, stats, pending;
+	int counts, counts6, pending;
 };
 
 static int raise_memlock(void)
@@ -482,16 +495,31 @@ static int create_map(enum bpf_map_type type, const char *name,
 	return fd;
 }
 
-static void create_maps(struct maps *m, const struct options *o)
+/*
+ * The stats live in the IPv4 counts map, under keys no comm can be
+ * (icmpcount.h): room for them beside --max-comms names, and each put in
+ * now, with zeros, so that a program can always find it.
+ */
+static void create_maps(struct maps *m, const struct options *o,
+			unsigned int ncpus)
 {
 	__u32 comms = (__u32)o->max_comms;
+	unsigned char key[COMM_LEN];
+	__u64 *zeros = calloc(ncpus, sizeof(*zeros));
+	unsigned int i;
 
+	if (!zeros)
+		fail(NULL, "cannot allocate memory");
 	m->counts = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount",
-			       COMM_LEN, sizeof(__u64), comms);
+			       COMM_LEN, sizeof(__u64), comms + NR_STATS);
+	for (i = 0; i < NR_STATS; i++) {
+		stat_key(key, i);
+		if (bpf_map_update_elem(m->counts, key, zeros, BPF_NOEXIST) != 0)
+			fail(NULL, "cannot put the stat keys in BPF map icmpcount");
+	}
+	free(zeros);
 	m->counts6 = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6",
 				COMM_LEN, sizeof(__u64), o->ipv6 ? comms : 1);
-	m->stats = create_map(BPF_MAP_TYPE_PERCPU_ARRAY, "icmpcount_stat",
-			      sizeof(__u32), sizeof(__u64), NR_STATS);
 	m->pending = o->exit ?
 		create_map(BPF_MAP_TYPE_LRU_HASH, "icmpcount_pend",
 			   sizeof(__u32), sizeof(__u32), MAX_PENDING) :
@@ -703,7 +731,7 @@ static void load_hook(const char *tracefs, const struct hook *h,
 	struct prog_spec spec = {
 		.kind = h->kind, .fields = &fields,
 		.counts_fd = m->counts, .counts6_fd = m->counts6,
-		.stats_fd = m->stats, .pending_fd = m->pending,
+		.pending_fd = m->pending,
 		.read_user = secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ?
 			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
@@ -814,8 +842,9 @@ static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
 static void read_counts(int map_fd, int family, __u64 *values,
 			unsigned int ncpus, struct totals *t)
 {
-	char key[COMM_LEN], next[COMM_LEN];
+	unsigned char key[COMM_LEN], next[COMM_LEN];
 	const void *prev = NULL;
+	int stat;
 
 	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
 		memcpy(key, next, sizeof(key));
@@ -824,6 +853,11 @@ static void read_counts(int map_fd, int family, __u64 *values,
 			if (errno == ENOENT)	/* deleted since: skip it */
 				continue;
 			fail(NULL, "cannot read BPF map");
+		}
+		stat = family == AF_INET ? stat_of_key(key) : -1;
+		if (stat >= 0) {
+			t->stats[stat] = sum_cpus(values, ncpus);
+			continue;
 		}
 		if (t->n == t->max) {
 			t->max = t->max ? 2 * t->max : 64;
@@ -853,20 +887,15 @@ static void read_totals(const struct maps *m, unsigned int ncpus,
 			struct totals *t)
 {
 	__u64 *values = calloc(ncpus, sizeof(*values));
-	__u32 i;
 
 	if (!values)
 		fail(NULL, "cannot allocate memory");
 	t->n = 0;
+	memset(t->stats, 0, sizeof(t->stats));
 	read_counts(m->counts, AF_INET, values, ncpus, t);
 	read_counts(m->counts6, AF_INET6, values, ncpus, t);
 	if (t->n > 1)	/* t->c is NULL while nothing was counted */
 		qsort(t->c, t->n, sizeof(*t->c), cmp_key);
-	for (i = 0; i < NR_STATS; i++) {
-		if (bpf_map_lookup_elem(m->stats, &i, values) != 0)
-			fail(NULL, "cannot read BPF map icmpcount_stat");
-		t->stats[i] = sum_cpus(values, ncpus);
-	}
 	free(values);
 }
 
@@ -1055,8 +1084,8 @@ static void dump_progs(const struct options *o)
 		fprintf(stderr, "icmpcount: tracefs is not readable: using the usual %zu-bit layout\n",
 			8 * sizeof(long));
 	}
-	printf("; map fds are put in at load time: counts %d, counts6 %d, stats %d, pending %d\n",
-	       spec.counts_fd, spec.counts6_fd, spec.stats_fd, spec.pending_fd);
+	printf("; map fds are put in at load time: counts %d, counts6 %d, pending %d\n",
+	       spec.counts_fd, spec.counts6_fd, spec.pending_fd);
 	cnt = build_prog(insns, &spec, o->program);
 	printf("; sys_enter_sendto: %zu instructions\n", cnt);
 	disasm_print(stdout, insns, cnt);
@@ -1117,7 +1146,7 @@ int main(int argc, char **argv)
 	ncpus = possible_cpus();
 
 	/* Create the maps; load the programs that count into them; attach. */
-	create_maps(&maps, &opt);
+	create_maps(&maps, &opt, ncpus);
 	for (i = 0; i < nhooks; i++)
 		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
 	for (i = 0; i < nhooks; i++)

@@ -108,6 +108,14 @@ static const struct clang_prog progs[] = {
 	},
 };
 
+/* The entry program for a run with no option: they are compiled out. */
+static const struct clang_prog plain = {
+	prog_clang_plain_insns, ARRAY_SIZE(prog_clang_plain_insns),
+	prog_clang_plain_map_refs, ARRAY_SIZE(prog_clang_plain_map_refs),
+	.ctx = { [CTX_BUFF] = 1, [CTX_LEN] = 1, [CTX_ADDR] = 1 },
+	.read_user = 2,
+};
+
 /*
  * The load size for a field, or -1 if no load can read it: the verifier
  * wants context loads aligned, and an offset must fit the 16-bit off.
@@ -192,12 +200,11 @@ static int patch_maps(struct bpf_insn *insns, const struct clang_prog *p,
 	const int fds[PROG_CLANG_NR_MAPS] = {
 		[PROG_CLANG_MAP_COUNTS] = spec->counts_fd,
 		[PROG_CLANG_MAP_COUNTS6] = spec->counts6_fd,
-		[PROG_CLANG_MAP_STATS] = spec->stats_fd,
 		[PROG_CLANG_MAP_PENDING] = spec->pending_fd,
 	};
 	size_t i;
 
-	_Static_assert(PROG_CLANG_NR_MAPS == 4, "BPF_MAPS names a new map");
+	_Static_assert(PROG_CLANG_NR_MAPS == 3, "BPF_MAPS names a new map");
 	for (i = 0; i < p->nrefs; i++) {
 		size_t at = p->refs[i].insn;
 
@@ -235,6 +242,9 @@ size_t prog_clang_build(struct bpf_insn *insns, size_t max,
 	    spec->syscall_nr != 0)
 		goto invalid;
 	p = &progs[spec->kind];
+	if (spec->kind == PROG_ENTRY && !spec->ipv6 && !spec->all &&
+	    !spec->exit && !spec->pid)
+		p = &plain;
 	if (p->cnt > max) {
 		errno = E2BIG;
 		return 0;

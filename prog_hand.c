@@ -17,12 +17,12 @@
 #include "bpf_insn.h"
 #include "icmpcount.h"
 
-/* The stack: the ICMP header, the address family, the comm key, scratch. */
+/* The stack: the ICMP header, the address family, the map key, scratch. */
 #define FP_HDR		(-8)	/* type, code, checksum, id, seq: 8 bytes */
 #define FP_FAMILY	(-16)	/* sa_family: 2 bytes */
-#define FP_KEY		(-32)	/* the comm: 16 bytes */
+#define FP_KEY		(-32)	/* the comm, or a stat key: 16 bytes */
 #define FP_ONE		(-40)	/* the value 1, for a new map element */
-#define FP_IDX		(-44)	/* a u32 key: stats index, or thread id */
+#define FP_IDX		(-44)	/* a u32 key: the thread id, for pending */
 #define FP_VAL		(-48)	/* a u32 value: the family, for pending */
 #define FP_ARGS		(-96)	/* socketcall: its first five arguments */
 
@@ -33,24 +33,55 @@ static int ld_size(const struct tp_field *f)
 }
 
 /*
+ * The options are in the listing, but cost nothing when they are off: each
+ * instruction that serves only an option is OPT(option, insn), itself when
+ * the option is on and otherwise "goto +0", a no-op that the verifier
+ * removes before the program runs (4.20 and later; older kernels run it,
+ * and it costs next to nothing).  A skip over the code would not do: the
+ * verifier refuses a program with an instruction no path can reach.  So
+ * what the kernel runs has no trace of an option that is off: bpftool
+ * prog dump xlated shows it.  OPT_LD_MAP_FD is the same for the two slots
+ * of a map load.
+ */
+#define NOP			BPF_JMP_A(0)
+#define OPT(on, insn)		((on) ? (insn) : NOP)
+#define OPT_LD_MAP_FD(on, DST, FD)					\
+	OPT(on, ((struct bpf_insn) {					\
+		.code  = BPF_LD | BPF_DW | BPF_IMM,			\
+		.dst_reg = DST,						\
+		.src_reg = BPF_PSEUDO_MAP_FD,				\
+		.off   = 0,						\
+		.imm   = FD })),					\
+	OPT(on, ((struct bpf_insn) {					\
+		.code  = 0,						\
+		.dst_reg = 0,						\
+		.src_reg = 0,						\
+		.off   = 0,						\
+		.imm   = 0 }))
+
+/*
  * The counting tail, shared by both programs.  On entry r8 holds the family
- * the send went to (AF_INET or AF_INET6); "stat" wants a stats index in r9.
+ * the send went to (AF_INET or AF_INET6); "stat" wants a stat key in r9.
  *
  *	count:	key = {}; get_current_comm(&key, 16);
  *		map = r8 == AF_INET ? counts : counts6;
  *		if ((v = map_lookup_elem(map, &key)))
- *			*v += 1;		// per-CPU value: no atomics
- *		else if (map_update_elem(map, &key, &one, BPF_ANY))
- *			r9 = STAT_DROPPED, goto stat;	// the map is full
+ *			goto inc;
+ *		if (!map_update_elem(map, &key, &one, BPF_ANY))
+ *			return 0;
+ *		r9 = STAT_KEY(STAT_DROPPED);	// the map is full
+ *	stat:	key = { r9, 0 };		// the loader made these keys
+ *		if (!(v = map_lookup_elem(counts, &key)))
+ *			return 0;
+ *	inc:	*v += 1;			// per-CPU value: no atomics
  *		return 0;
- *	stat:	stats[r9] += 1;  return 0;
  *
  * A per-CPU hash is exact without atomics: each CPU writes only its own
  * slot, and BPF_ANY on an element another CPU has just made sets this
  * CPU's slot in it.  The programs return 0: a tracepoint program's non-zero
  * return also makes a perf sample, which costs hundreds of nanoseconds.
  */
-enum { TAIL_COUNT = 0, TAIL_STAT = 30, TAIL_OUT = 40, TAIL_LEN = 42 };
+enum { TAIL_COUNT = 0, TAIL_STAT = 26, TAIL_OUT = 37, TAIL_LEN = 39 };
 
 static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 {
@@ -69,12 +100,7 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
 		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(map, &key) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 4),		/* if r0 == 0 goto insert (+4) */
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0),	/* r1 = *count */
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1),		/* r1 += 1 */
-		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),	/* *count = r1 */
-		BPF_JMP_A(20),					/* goto out (+20) */
-		/* insert: */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 18),		/* if r0 != 0 goto inc (+18) */
 		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_ONE, 1),	/* one = 1 */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_9),		/* r1 = map */
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
@@ -83,18 +109,20 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_ONE),	/* r3 = &one */
 		BPF_MOV64_IMM(BPF_REG_4, BPF_ANY),		/* r4 = flags */
 		BPF_EMIT_CALL(BPF_FUNC_map_update_elem),	/* r0 = update(map, &key, &one) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 11),		/* if r0 == 0 goto out (+11) */
-		BPF_MOV64_IMM(BPF_REG_9, STAT_DROPPED),		/* r9 = STAT_DROPPED */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 12),		/* if r0 == 0 goto out (+12) */
+		BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_DROPPED)), /* r9 = the drop key */
 		/* stat: */
-		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_9, FP_IDX), /* idx = r9 */
-		BPF_LD_MAP_FD(BPF_REG_1, spec->stats_fd),	/* r1 = stats (2 slots) */
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_9, FP_KEY), /* key[0..7] = r9 */
+		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY + 8, 0),	/* key[8..15] = 0 */
+		BPF_LD_MAP_FD(BPF_REG_1, spec->counts_fd),	/* r1 = counts (2 slots) */
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX),	/* r2 = &idx */
-		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(stats, &idx) */
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
+		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(counts, &key) */
 		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3),		/* if r0 == 0 goto out (+3) */
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0),	/* r1 = *stat */
+		/* inc: */
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0),	/* r1 = *v */
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1),		/* r1 += 1 */
-		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),	/* *stat = r1 */
+		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),	/* *v = r1 */
 		/* out: */
 		BPF_MOV64_IMM(BPF_REG_0, 0),			/* r0 = 0 */
 		BPF_EXIT_INSN(),				/* return r0 */
@@ -109,8 +137,7 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
  * The entry prologues find sendto()'s arguments and leave buff in r3 and
  * addr in r7 for the body, or go to out.  On sys_enter_sendto they are
  * fields of the record; on raw_syscalls:sys_enter, elements of its args[],
- * after a check of the syscall number (an immediate: 0 on sys_enter_sendto,
- * where the verifier folds the check away):
+ * after a check of the syscall number (NR, 0 on sys_enter_sendto):
  *
  *	if (NR && ctx->id != NR) return 0;
  *	if (ctx->len <= 8 || !ctx->buff || !ctx->addr)
@@ -119,29 +146,27 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
  * The body and tail follow without a gap, so a prologue's "goto out" is
  * its own length + BODY_LEN + TAIL_OUT from its start.
  */
-enum { BODY_LEN = 52, SENDTO_LEN = 11, SOCKETCALL_LEN = 15 };
+enum { BODY_LEN = 51, SENDTO_LEN = 9, SOCKETCALL_LEN = 15 };
 
 static size_t emit_enter_sendto(struct bpf_insn *insns,
 				const struct prog_spec *spec)
 {
 	const struct sendto_fields *f = spec->fields;
+	int nr = spec->syscall_nr;
 	const struct bpf_insn prologue[] = {
 		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
-		BPF_MOV64_IMM(BPF_REG_1, spec->syscall_nr),	/* r1 = NR */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 2),		/* if r1 == 0 goto len (+2) */
-		BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
-			    f->id.offset),			/* r1 = ctx->id */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, spec->syscall_nr, 98), /* if r1 != NR goto out (+98) */
-		/* len: */
+		OPT(nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
+				    f->id.offset)),		/* NR: r1 = ctx->id */
+		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 94)), /* NR: if r1 != NR goto out (+94) */
 		BPF_LDX_MEM(ld_size(&f->len), BPF_REG_7, BPF_REG_6,
 			    f->len.offset),			/* r7 = ctx->len */
-		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 96),		/* if r7 <= 8 goto out (+96) */
+		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 92),		/* if r7 <= 8 goto out (+92) */
 		BPF_LDX_MEM(ld_size(&f->buff), BPF_REG_3, BPF_REG_6,
 			    f->buff.offset),			/* r3 = ctx->buff */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 94),		/* if r3 == 0 goto out (+94) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 90),		/* if r3 == 0 goto out (+90) */
 		BPF_LDX_MEM(ld_size(&f->addr), BPF_REG_7, BPF_REG_6,
 			    f->addr.offset),			/* r7 = ctx->addr */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 92),		/* if r7 == 0 goto out (+92) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 88),		/* if r7 == 0 goto out (+88) */
 	};
 
 	_Static_assert(ARRAY_SIZE(prologue) == SENDTO_LEN, "sendto jumps are stale");
@@ -167,20 +192,20 @@ static size_t emit_enter_socketcall(struct bpf_insn *insns,
 		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
 		BPF_LDX_MEM(ld_size(&f->call), BPF_REG_1, BPF_REG_6,
 			    f->call.offset),			/* r1 = ctx->call */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 11, 104),	/* if r1 != SYS_SENDTO goto out (+104) */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 11, 100),	/* if r1 != SYS_SENDTO goto out (+100) */
 		BPF_LDX_MEM(ld_size(&f->args), BPF_REG_3, BPF_REG_6,
 			    f->args.offset),			/* r3 = ctx->args */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 102),	/* if r3 == 0 goto out (+102) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 98),		/* if r3 == 0 goto out (+98) */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_ARGS),	/* r1 = &a */
 		BPF_MOV64_IMM(BPF_REG_2, 5 * w),		/* r2 = 5 words */
 		BPF_EMIT_CALL(spec->read_user),			/* read_user(&a, 5 * W, args) */
 		BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * w), /* r7 = a.len */
-		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 96),		/* if r7 <= 8 goto out (+96) */
+		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 92),		/* if r7 <= 8 goto out (+92) */
 		BPF_LDX_MEM(size, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * w), /* r3 = a.buff */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 94),		/* if r3 == 0 goto out (+94) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 90),		/* if r3 == 0 goto out (+90) */
 		BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * w), /* r7 = a.addr */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 92),		/* if r7 == 0 goto out (+92) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 88),		/* if r7 == 0 goto out (+88) */
 	};
 
 	_Static_assert(ARRAY_SIZE(prologue) == SOCKETCALL_LEN,
@@ -191,7 +216,7 @@ static size_t emit_enter_socketcall(struct bpf_insn *insns,
 
 /*
  * The entry body, after a prologue (r3 = buff, r7 = addr; then r8 holds the
- * family, r9 a stat index):
+ * family, r9 a stat key):
  *
  *	read_user(&hdr, 8, buff);		// zeroes hdr if unreadable
  *	if (hdr.code != 0) return 0;
@@ -201,32 +226,38 @@ static size_t emit_enter_socketcall(struct bpf_insn *insns,
  *	read_user(&family, 2, addr);		// zeroes family if unreadable
  *	if (family != r8) return 0;
  *	if (PID && get_current_pid_tgid() >> 32 != PID) return 0;
- *	if ((r8 == AF_INET && !hdr.checksum && (r9 = STAT_CHECKSUM0)) ||
- *	    (!hdr.id && (r9 = STAT_ID0)) || (!hdr.seq && (r9 = STAT_SEQ0)))
- *		if (!ALL) goto stat;		// an echo request not counted
+ *	if (!ALL && ((r8 == AF_INET && !hdr.checksum && (r9 = CHECKSUM0)) ||
+ *		     (!hdr.id && (r9 = ID0)) || (!hdr.seq && (r9 = SEQ0))))
+ *		goto stat;			// an echo request not counted
  *	if (!EXIT) goto count;
- *	pending[tid] = r8;			// -x: the exit program counts it
- *	return 0;
+ *	if ((p = map_lookup_elem(pending, &tid)))	// -x: the exit program
+ *		*p = r8;			// counts it.  A thread's element
+ *	else					// stays, so its later sends
+ *		map_update_elem(pending, &tid, &r8, BPF_ANY);	// write it in
+ *	return 0;				// place: cheaper than an update
  *
- * IPV6, PID, ALL and EXIT are immediates.  When one is 0 the verifier sees a
- * constant branch, and drops the code behind it from what it loads.
+ * IPV6, PID, ALL and EXIT are the options (OPT); without -6, the type test
+ * is the one jump "if (hdr.type != 8) goto out".  With -x, the last jump
+ * tests r8, which is never 0, rather than going to out outright: count
+ * must stay reachable, or the verifier would refuse the program; it sees
+ * that the jump is always taken, and drops count from what it loads.
  */
 static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 {
+	int v6 = spec->ipv6, pid = spec->pid, all = spec->all, x = spec->exit;
 	const struct bpf_insn body[] = {
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_HDR),	/* r1 = &hdr */
 		BPF_MOV64_IMM(BPF_REG_2, 8),			/* r2 = sizeof(hdr) */
 		BPF_EMIT_CALL(spec->read_user),			/* read_user(&hdr, 8, buff) */
 		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR + 1), /* r1 = hdr.code */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, 86),		/* if r1 != 0 goto out (+86) */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, 82),		/* if r1 != 0 goto out (+82) */
 		BPF_MOV64_IMM(BPF_REG_8, AF_INET),		/* r8 = AF_INET */
 		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR), /* r1 = hdr.type */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 8, 4),		/* if r1 == 8 goto family (+4) */
-		BPF_MOV64_IMM(BPF_REG_8, AF_INET6),		/* r8 = AF_INET6 */
-		BPF_MOV64_IMM(BPF_REG_2, spec->ipv6),		/* r2 = IPV6 */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_2, 0, 80),		/* if r2 == 0 goto out (+80) */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 128, 79),	/* if r1 != 128 goto out (+79) */
+		v6 ? BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 8, 2) :	/* IPV6: if r1 == 8 goto family (+2) */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 8, 79),		/* else: if r1 != 8 goto out (+79) */
+		OPT(v6, BPF_MOV64_IMM(BPF_REG_8, AF_INET6)),	/* IPV6: r8 = AF_INET6 */
+		OPT(v6, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 128, 77)), /* IPV6: if r1 != 128 goto out (+77) */
 		/* family: */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_FAMILY),	/* r1 = &family */
@@ -234,42 +265,42 @@ static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_MOV64_REG(BPF_REG_3, BPF_REG_7),		/* r3 = addr */
 		BPF_EMIT_CALL(spec->read_user),			/* read_user(&family, 2, addr) */
 		BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_FAMILY), /* r1 = family */
-		BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_8, 72),	/* if r1 != r8 goto out (+72) */
-		BPF_MOV64_IMM(BPF_REG_1, spec->pid),		/* r1 = PID */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 3),		/* if r1 == 0 goto reasons (+3) */
-		BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid),	/* r0 = tgid << 32 | tid */
-		BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32),		/* r0 = tgid */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, spec->pid, 67),	/* if r0 != PID goto out (+67) */
+		BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_8, 70),	/* if r1 != r8 goto out (+70) */
+		OPT(pid, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid)), /* PID: r0 = tgid << 32 | tid */
+		OPT(pid, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32)), /* PID: r0 = tgid */
+		OPT(pid, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, pid, 67)), /* PID: if r0 != PID goto out (+67) */
 		/* reasons: */
-		BPF_MOV64_IMM(BPF_REG_9, STAT_CHECKSUM0),	/* r9 = STAT_CHECKSUM0 */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_8, AF_INET, 2),	/* if r8 != AF_INET goto id (+2) */
-		BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 2), /* r1 = hdr.checksum */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 7),		/* if r1 == 0 goto not_counted (+7) */
+		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_CHECKSUM0))), /* !ALL: r9 = checksum key */
+		OPT(v6 && !all, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, AF_INET, 2)), /* !ALL, IPV6: if r8 != AF_INET goto id (+2) */
+		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 2)), /* !ALL: r1 = hdr.checksum */
+		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 52)), /* !ALL: if r1 == 0 goto stat (+52) */
 		/* id: */
-		BPF_MOV64_IMM(BPF_REG_9, STAT_ID0),		/* r9 = STAT_ID0 */
-		BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 4), /* r1 = hdr.id */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 4),		/* if r1 == 0 goto not_counted (+4) */
-		BPF_MOV64_IMM(BPF_REG_9, STAT_SEQ0),		/* r9 = STAT_SEQ0 */
-		BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 6), /* r1 = hdr.seq */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 1),		/* if r1 == 0 goto not_counted (+1) */
-		BPF_JMP_A(2),					/* goto counted (+2) */
-		/* not_counted: */
-		BPF_MOV64_IMM(BPF_REG_1, spec->all),		/* r1 = ALL */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 44),		/* if r1 == 0 goto stat (+44) */
-		/* counted: */
-		BPF_MOV64_IMM(BPF_REG_1, spec->exit),		/* r1 = EXIT */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 12),		/* if r1 == 0 goto count (+12) */
-		BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid),	/* r0 = tgid << 32 | tid */
-		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX), /* idx = tid */
-		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, FP_VAL), /* val = r8 */
-		BPF_LD_MAP_FD(BPF_REG_1, spec->pending_fd),	/* r1 = pending (2 slots) */
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX),	/* r2 = &tid */
-		BPF_MOV64_REG(BPF_REG_3, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_VAL),	/* r3 = &family */
-		BPF_MOV64_IMM(BPF_REG_4, BPF_ANY),		/* r4 = flags */
-		BPF_EMIT_CALL(BPF_FUNC_map_update_elem),	/* update(pending, &tid, &family) */
-		BPF_JMP_A(40),					/* goto out (+40) */
+		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_ID0))), /* !ALL: r9 = id key */
+		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 4)), /* !ALL: r1 = hdr.id */
+		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 49)), /* !ALL: if r1 == 0 goto stat (+49) */
+		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_SEQ0))), /* !ALL: r9 = seq key */
+		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 6)), /* !ALL: r1 = hdr.seq */
+		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 46)), /* !ALL: if r1 == 0 goto stat (+46) */
+		/* counted: without -x, on to count */
+		OPT(x, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid)), /* EXIT: r0 = tgid << 32 | tid */
+		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX)), /* EXIT: idx = tid */
+		OPT_LD_MAP_FD(x, BPF_REG_1, spec->pending_fd),	/* EXIT: r1 = pending (2 slots) */
+		OPT(x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10)),
+		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX)), /* EXIT: r2 = &tid */
+		OPT(x, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem)), /* EXIT: r0 = lookup(pending, &tid) */
+		OPT(x, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 2)),	/* EXIT: if r0 == 0 goto new (+2) */
+		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_0, BPF_REG_8, 0)), /* EXIT: *p = r8 */
+		OPT(x, BPF_JMP_A(47)),				/* EXIT: goto out (+47) */
+		/* new: */
+		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, FP_VAL)), /* EXIT: val = r8 */
+		OPT_LD_MAP_FD(x, BPF_REG_1, spec->pending_fd),	/* EXIT: r1 = pending (2 slots) */
+		OPT(x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10)),
+		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX)), /* EXIT: r2 = &tid */
+		OPT(x, BPF_MOV64_REG(BPF_REG_3, BPF_REG_10)),
+		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_VAL)), /* EXIT: r3 = &family */
+		OPT(x, BPF_MOV64_IMM(BPF_REG_4, BPF_ANY)),	/* EXIT: r4 = flags */
+		OPT(x, BPF_EMIT_CALL(BPF_FUNC_map_update_elem)), /* EXIT: update(pending, &tid, &family) */
+		OPT(x, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, 0, TAIL_OUT)), /* EXIT: if r8 != 0 goto out (+37) */
 	};
 
 	_Static_assert(ARRAY_SIZE(body) == BODY_LEN, "body jumps are stale");
@@ -282,46 +313,41 @@ static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
  * with the same syscall-number check as the entry, or sys_exit_socketcall):
  *
  *	if (NR && ctx->id != NR) return 0;
- *	if (!(p = map_lookup_elem(pending, &tid)))
+ *	if (!(p = map_lookup_elem(pending, &tid)) || !(r8 = *p))
  *		return 0;			// not a send we counted
- *	r8 = *p;
- *	map_delete_elem(pending, &tid);
+ *	*p = 0;					// taken: cheaper than a delete
  *	if (ctx->ret < 0)			// sign-extended from its width
- *		return 0;
+ *		return 0;			// (SHIFT: 32 on 32-bit kernels)
  *	goto count;
  */
-enum { EXIT_LEN = 24 };
+enum { EXIT_LEN = 19 };
 
 static size_t emit_exit(struct bpf_insn *insns, const struct prog_spec *spec)
 {
 	const struct sendto_fields *f = spec->fields;
-	int shift = 64 - 8 * (int)f->ret.size;	/* 32 on 32-bit kernels, else 0 */
+	int nr = spec->syscall_nr;
+	int shift = 64 - 8 * (int)f->ret.size;	/* 64 - the width of ret */
 	const struct bpf_insn exit_head[] = {
 		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
-		BPF_MOV64_IMM(BPF_REG_1, spec->syscall_nr),	/* r1 = NR */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 2),		/* if r1 == 0 goto tid (+2) */
-		BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
-			    f->id.offset),			/* r1 = ctx->id */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, spec->syscall_nr, 59), /* if r1 != NR goto out (+59) */
-		/* tid: */
+		OPT(nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
+				    f->id.offset)),		/* NR: r1 = ctx->id */
+		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 53)), /* NR: if r1 != NR goto out (+53) */
 		BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid),	/* r0 = tgid << 32 | tid */
 		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX), /* idx = tid */
 		BPF_LD_MAP_FD(BPF_REG_1, spec->pending_fd),	/* r1 = pending (2 slots) */
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX),	/* r2 = &tid */
 		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(pending, &tid) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 51),		/* if r0 == 0 goto out (+51) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 45),		/* if r0 == 0 goto out (+45) */
 		BPF_LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 0),	/* r8 = *p: the family */
-		BPF_LD_MAP_FD(BPF_REG_1, spec->pending_fd),	/* r1 = pending (2 slots) */
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX),	/* r2 = &tid */
-		BPF_EMIT_CALL(BPF_FUNC_map_delete_elem),	/* delete(pending, &tid) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, 0, 43),		/* if r8 == 0 goto out (+43) */
+		BPF_ST_MEM(BPF_W, BPF_REG_0, 0, 0),		/* *p = 0 */
 		BPF_LDX_MEM(ld_size(&f->ret), BPF_REG_1, BPF_REG_6,
 			    f->ret.offset),			/* r1 = ctx->ret */
-		BPF_ALU64_IMM(BPF_LSH, BPF_REG_1, shift),	/* r1 <<= 64 - width */
-		BPF_ALU64_IMM(BPF_ARSH, BPF_REG_1, shift),	/* r1 s>>= 64 - width */
+		OPT(shift, BPF_ALU64_IMM(BPF_LSH, BPF_REG_1, shift)), /* SHIFT: r1 <<= SHIFT */
+		OPT(shift, BPF_ALU64_IMM(BPF_ARSH, BPF_REG_1, shift)), /* SHIFT: r1 s>>= SHIFT */
 		BPF_JMP_IMM(BPF_JSGE, BPF_REG_1, 0, 1),		/* if r1 s>= 0 goto count (+1) */
-		BPF_JMP_A(TAIL_OUT),				/* goto out (+40) */
+		BPF_JMP_A(TAIL_OUT),				/* goto out (+37) */
 	};
 
 	_Static_assert(ARRAY_SIZE(exit_head) == EXIT_LEN, "exit jumps are stale");

@@ -103,6 +103,14 @@ void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 		print_ptr(cmd == BPF_MAP_LOOKUP_ELEM ? "value" : "next_key",
 			  attr->value);
 		break;
+	case BPF_MAP_UPDATE_ELEM:
+		fprintf(stderr, "map_fd=%u", attr->map_fd);
+		print_ptr("key", attr->key);
+		print_ptr("value", attr->value);
+		fprintf(stderr, ", flags=%s", attr->flags == BPF_NOEXIST ?
+			"BPF_NOEXIST" : attr->flags == BPF_ANY ? "BPF_ANY" :
+			"BPF_EXIST");
+		break;
 	default:
 		fputs("...", stderr);
 		break;
