@@ -1080,6 +1080,113 @@ static void test_caps_dropped(void)
 		   eff, r.status);
 }
 
+/*
+ * What the kernel runs: the program's instructions after the verifier
+ * (xlated), against bpftrace's 84 for the reference script, and against
+ * the same program with no option: an option that is off must leave
+ * nothing behind (the verifier removes dead code from 5.1 on).  Without
+ * -x there is one program, on sys_enter_sendto.
+ */
+static const struct xlated_case {
+	const char *name;
+	const char *program;
+	const char *opt;	/* NULL: no option */
+	int cmp;		/* -1 fewer, 1 more than with no option; 0: < 84 */
+} xlated_cases[] = {
+	{ "the hand program with no option runs fewer than 84 instructions (bpftrace's)",
+	  "hand", NULL, 0 },
+	{ "the clang program with no option runs fewer than 84 instructions (bpftrace's)",
+	  "clang", NULL, 0 },
+	{ "the hand program runs more with -6 than with no option",
+	  "hand", "-6", 1 },
+	{ "the hand program runs more with -p than with no option",
+	  "hand", "-p", 1 },
+	{ "the hand program runs fewer with -a than with no option",
+	  "hand", "-a", -1 },
+	{ "the clang program runs more with -6 than with no option",
+	  "clang", "-6", 1 },
+};
+
+/* The program's size after the verifier, while it is attached. */
+static int xlated_size(const char *program, const char *opt,
+		       unsigned int *xlated)
+{
+	const char *argv[8] = { icmpcount_path, "-P", program };
+	unsigned int ids[16];
+	int is_map[16], ok, n = 3;
+	static struct run r;
+	char pid[16];
+	size_t i, nids = 0;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (opt) {
+		argv[n++] = opt;
+		if (strcmp(opt, "-p") == 0)
+			argv[n++] = pid;
+	}
+	*xlated = 0;
+	ok = run_start(&r, argv, 0) == 0 && run_wait_tracing(&r, 10) == 0;
+	if (ok)
+		nids = bpf_ids_of(r.pid, ids, is_map, ARRAY_SIZE(ids));
+	for (i = 0; i < nids && !*xlated; i++) {
+		struct bpf_prog_info info;
+		union bpf_attr attr;
+		int fd;
+
+		if (is_map[i])
+			continue;
+		memset(&attr, 0, sizeof(attr));
+		attr.prog_id = ids[i];
+		fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &attr,
+				  sizeof(attr));
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		memset(&attr, 0, sizeof(attr));
+		attr.info.bpf_fd = (__u32)fd;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = (__u64)(unsigned long)&info;
+		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr,
+			    sizeof(attr)) == 0)
+			*xlated = info.xlated_prog_len / 8;
+		close(fd);
+	}
+	run_finish(&r, SIGINT, 10);
+	return ok && *xlated ? 0 : -1;
+}
+
+static void test_xlated(void)
+{
+	unsigned int base[2], x;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(xlated_cases); i++) {
+		const struct xlated_case *c = &xlated_cases[i];
+		int k = strcmp(c->program, "clang") == 0;
+
+		if (!test_start(c->name))
+			continue;
+		if (xlated_size(c->program, NULL, &base[k]) != 0) {
+			test_skip("icmpcount -P %s cannot trace here", c->program);
+			continue;
+		}
+		if (!c->opt) {
+			test_check(base[k] < 84,
+				   "EXP: fewer than 84 instructions after the verifier\nRES: %u",
+				   base[k]);
+			continue;
+		}
+		if (xlated_size(c->program, c->opt, &x) != 0) {
+			test_fail("EXP: icmpcount -P %s %s traces\nRES: it did not",
+				  c->program, c->opt);
+			continue;
+		}
+		test_check(c->cmp > 0 ? x > base[k] : x < base[k],
+			   "EXP: %s than %u instructions (no option)\nRES: %u with %s",
+			   c->cmp > 0 ? "more" : "fewer", base[k], x, c->opt);
+	}
+}
+
 /* SIGKILL while attached: the kernel must drop everything with the fds. */
 static void test_sigkill(void)
 {
@@ -1173,6 +1280,7 @@ void run_kern_tests(void)
 			     "-P clang -x");
 	test_dump_vs_objdump();
 	test_man_page();
+	test_xlated();
 	test_sigkill();
 	test_no_leftovers();
 }

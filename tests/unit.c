@@ -976,6 +976,55 @@ static void run_sort_cases(void)
 	}
 }
 
+/*
+ * The stat keys of the counts map (icmpcount.h): each stands for its own
+ * stat, and no comm bpf_get_current_comm() can give is one.  A comm is
+ * NUL-padded, so "" is all zeros.
+ */
+static const struct stat_key_case {
+	const char *name;
+	unsigned char key[COMM_LEN];
+	int stat;		/* -1: a process name; -2: stat_key(want) */
+	int want;
+} stat_key_cases[] = {
+	{ "stat_key(STAT_DROPPED) reads back as STAT_DROPPED", { 0 }, -2, STAT_DROPPED },
+	{ "stat_key(STAT_CHECKSUM0) reads back as STAT_CHECKSUM0", { 0 }, -2, STAT_CHECKSUM0 },
+	{ "stat_key(STAT_ID0) reads back as STAT_ID0", { 0 }, -2, STAT_ID0 },
+	{ "stat_key(STAT_SEQ0) reads back as STAT_SEQ0", { 0 }, -2, STAT_SEQ0 },
+	{ "the empty comm (all zeros) is a process name", { 0 }, -1, 0 },
+	{ "the comm \"ping\" is a process name", { 'p', 'i', 'n', 'g' }, -1, 0 },
+	{ "a 15-byte comm is a process name",
+	  { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o' }, -1, 0 },
+	{ "a key of byte 0 = 0 and an unknown byte 1 is no stat",
+	  { 0, NR_STATS + 1 }, -1, 0 },
+	{ "a stat key with a stray byte after it is no stat",
+	  { 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, -1, 0 },
+};
+
+static void run_stat_key_cases(void)
+{
+	unsigned char key[COMM_LEN];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stat_key_cases); i++) {
+		const struct stat_key_case *c = &stat_key_cases[i];
+		int want = c->stat == -2 ? c->want : -1, got;
+
+		if (!test_start(c->name))
+			continue;
+		memcpy(key, c->key, sizeof(key));
+		if (c->stat == -2) {
+			stat_key(key, (unsigned int)c->want);
+			if (key[0] != 0) {
+				test_fail("EXP: byte 0 of the key is 0\nRES: %u", key[0]);
+				continue;
+			}
+		}
+		got = stat_of_key(key);
+		test_check(got == want, "EXP: stat_of_key = %d\nRES: %d", want, got);
+	}
+}
+
 enum print_kind { TRACING, REPORT, NOT_COUNTED };
 
 struct print_case {
@@ -1381,6 +1430,7 @@ void run_unit_tests(void)
 	run_num_cases(cpu_cases, ARRAY_SIZE(cpu_cases), cpu_parser);
 	run_num_cases(uint_cases, ARRAY_SIZE(uint_cases), parse_uint);
 	run_sort_cases();
+	run_stat_key_cases();
 	run_print_cases();
 	run_cli_cases();
 	run_clang_cases();
