@@ -943,10 +943,21 @@ static void print_totals(const struct totals *now, const struct totals *before,
 		fail(NULL, "cannot allocate memory");
 	r.n = diff_totals(now, before, c, r.stats);
 	sort_counts(c, r.n);
-	strftime(r.time_local, sizeof(r.time_local), "%H:%M:%S",
-		 localtime_r(&t, &tm));
-	strftime(r.time_utc, sizeof(r.time_utc), "%Y-%m-%dT%H:%M:%SZ",
-		 gmtime_r(&t, &tm));
+	/*
+	 * By hand: strftime() would bring 4 KiB of locale code to the binary.
+	 * The % 100 and % 10000 tell the compiler how wide each field is.
+	 */
+	localtime_r(&t, &tm);
+	snprintf(r.time_local, sizeof(r.time_local), "%02u:%02u:%02u",
+		 (unsigned int)tm.tm_hour % 100, (unsigned int)tm.tm_min % 100,
+		 (unsigned int)tm.tm_sec % 100);
+	gmtime_r(&t, &tm);
+	snprintf(r.time_utc, sizeof(r.time_utc),
+		 "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		 (unsigned int)(tm.tm_year + 1900) % 10000,
+		 (unsigned int)(tm.tm_mon + 1) % 100,
+		 (unsigned int)tm.tm_mday % 100, (unsigned int)tm.tm_hour % 100,
+		 (unsigned int)tm.tm_min % 100, (unsigned int)tm.tm_sec % 100);
 	check_stdout(print_report(stdout, &r, o->json));
 	free(c);
 }

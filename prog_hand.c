@@ -8,8 +8,9 @@
  * script counts.  With -x it only remembers them, and the exit program
  * counts those that returned success.  Each is a prologue that finds the
  * arguments, a shared body, and the same counting tail.
- * Field offsets, map fds and the option constants go in as the arrays are
- * built, so one source serves 32- and 64-bit kernels and every option.
+ * Field offsets, map fds and the options go in as the arrays are built,
+ * so one source serves 32- and 64-bit kernels and every option; an option
+ * that is off leaves only no-ops, which the verifier removes (OPT below).
  */
 #include <string.h>
 #include <sys/socket.h>
