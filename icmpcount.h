@@ -67,14 +67,14 @@ static inline void stat_key(unsigned char key[COMM_LEN], unsigned int i)
 /* The stat index a counts key stands for, or -1 for a process name. */
 static inline int stat_of_key(const unsigned char key[COMM_LEN])
 {
-	unsigned char want[COMM_LEN];
+	unsigned char k[COMM_LEN];
 	unsigned int i;
 
 	if (key[0] != 0)
 		return -1;
 	for (i = 0; i < NR_STATS; i++) {
-		stat_key(want, i);
-		if (memcmp(key, want, COMM_LEN) == 0)
+		stat_key(k, i);
+		if (memcmp(key, k, COMM_LEN) == 0)
 			return (int)i;
 	}
 	return -1;

@@ -49,10 +49,10 @@ static int ld_size(const struct tp_field *f)
 #define OPT_LD_MAP_FD(on, DST, FD)					\
 	OPT(on, ((struct bpf_insn) {					\
 		.code  = BPF_LD | BPF_DW | BPF_IMM,			\
-		.dst_reg = DST,						\
+		.dst_reg = (DST),					\
 		.src_reg = BPF_PSEUDO_MAP_FD,				\
 		.off   = 0,						\
-		.imm   = FD })),					\
+		.imm   = (FD) })),					\
 	OPT(on, ((struct bpf_insn) {					\
 		.code  = 0,						\
 		.dst_reg = 0,						\

@@ -1112,8 +1112,8 @@ static int xlated_size(const char *program, const char *opt,
 		       unsigned int *xlated)
 {
 	const char *argv[8] = { icmpcount_path, "-P", program };
-	unsigned int ids[16];
-	int is_map[16], ok, n = 3;
+	unsigned int ids[16] = { 0 };
+	int is_map[16] = { 0 }, ok, n = 3;
 	static struct run r;
 	char pid[16];
 	size_t i, nids = 0;
