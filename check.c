@@ -207,7 +207,6 @@ static void check_bpf(void)
 	close(fd);
 	item("ok", "program type TRACEPOINT");
 	check_map(BPF_MAP_TYPE_PERCPU_HASH, "PERCPU_HASH", COMM_LEN, 1);
-	check_map(BPF_MAP_TYPE_PERCPU_ARRAY, "PERCPU_ARRAY", sizeof(__u32), 1);
 	check_map(BPF_MAP_TYPE_LRU_HASH, "LRU_HASH", sizeof(__u32), 0);
 	if (helper_works(BPF_FUNC_probe_read_user))
 		item("ok", "helper bpf_probe_read_user");

@@ -445,11 +445,13 @@ static void default_fields(struct sendto_fields *f)
  * Step 3: the maps.  counts (and counts6 for -6) map a comm to a count.
  * They are per-CPU hashes: each CPU counts in a slot of its own, so the
  * program needs no atomic add (which 32-bit JITs refuse), and we sum the
- * slots of all possible CPUs when we read them.  stats is a per-CPU array of
- * the sends left out, and why.  pending (-x) remembers a send from entry to
- * exit; it is an LRU hash, so threads that die in between cannot fill it.
- * Maps an option does not use are made with one entry: the program still
- * names them.  Before 5.11 the kernel charged BPF memory to RLIMIT_MEMLOCK,
+ * slots of all possible CPUs when we read them.  The sends left out, and
+ * why, are four keys of counts that no comm can be (icmpcount.h).  pending
+ * (-x) remembers a send from entry to exit; it is an LRU hash, so threads
+ * that die in between cannot fill it.  The hand program names counts6 only
+ * for -6 and pending only for -x, so without them they are not made; the
+ * clang program with options names both, so for it they are made, with
+ * one entry where the option is off.  Before 5.11 the kernel charged BPF memory to RLIMIT_MEMLOCK,
  * so on EPERM try once more with the limit raised; before 4.15 maps had no
  * names, so on EINVAL try once more without one.
  */
@@ -504,6 +506,7 @@ static void create_maps(struct maps *m, const struct options *o,
 			unsigned int ncpus)
 {
 	__u32 comms = (__u32)o->max_comms;
+	int clang = o->program == PROGRAM_CLANG;
 	unsigned char key[COMM_LEN];
 	__u64 *zeros = calloc(ncpus, sizeof(*zeros));
 	unsigned int i;
@@ -518,13 +521,14 @@ static void create_maps(struct maps *m, const struct options *o,
 			fail(NULL, "cannot put the stat keys in BPF map icmpcount");
 	}
 	free(zeros);
-	m->counts6 = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6",
-				COMM_LEN, sizeof(__u64), o->ipv6 ? comms : 1);
+	m->counts6 = o->ipv6 || clang ?
+		create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6", COMM_LEN,
+			   sizeof(__u64), o->ipv6 ? comms : 1) : -1;
 	m->pending = o->exit ?
 		create_map(BPF_MAP_TYPE_LRU_HASH, "icmpcount_pend",
 			   sizeof(__u32), sizeof(__u32), MAX_PENDING) :
-		create_map(BPF_MAP_TYPE_HASH, "icmpcount_pend",
-			   sizeof(__u32), sizeof(__u32), 1);
+		clang ? create_map(BPF_MAP_TYPE_HASH, "icmpcount_pend",
+				   sizeof(__u32), sizeof(__u32), 1) : -1;
 }
 
 /*
@@ -893,7 +897,8 @@ static void read_totals(const struct maps *m, unsigned int ncpus,
 	t->n = 0;
 	memset(t->stats, 0, sizeof(t->stats));
 	read_counts(m->counts, AF_INET, values, ncpus, t);
-	read_counts(m->counts6, AF_INET6, values, ncpus, t);
+	if (m->counts6 >= 0)	/* made for -6, and for -P clang */
+		read_counts(m->counts6, AF_INET6, values, ncpus, t);
 	if (t->n > 1)	/* t->c is NULL while nothing was counted */
 		qsort(t->c, t->n, sizeof(*t->c), cmp_key);
 	free(values);

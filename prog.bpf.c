@@ -5,7 +5,8 @@
  * sendto_enter runs on sys_enter_sendto and counts, per process name, the
  * echo requests the reference bpftrace script counts; with -x it only
  * remembers them, and sendto_exit (sys_exit_sendto) counts those that
- * returned success.  Build with clang -g -O2 -target bpf -mcpu=v1 -c, then
+ * returned success.  sendto_plain is sendto_enter with every option off,
+ * for a run with none.  Build with clang -g -O2 -target bpf -mcpu=v1 -c, then
  * llvm-strip -g; tools/bpf2h makes the object build/prog_clang.h, and
  * prog_clang.c patches in what only the running kernel and the command line
  * tell: the arguments' offsets and widths, the map fds, the helper that
@@ -56,8 +57,8 @@ static long (*bpf_get_current_comm)(void *buf, __u32 size) = (void *)16;
  * instruction, and prog_clang.c writes the option's value over the magic.
  * Inline asm hides the value from clang, so the code behind every option
  * is compiled; once patched, the verifier sees a constant, follows only
- * the branch it selects, and drops the rest from what it loads, as for
- * prog_hand.c's options.  prog_clang.c checks that each option is patched
+ * the branch it selects, and drops the rest from what it loads (the load
+ * of the constant stays: sendto_plain has none).  prog_clang.c checks that each option is patched
  * as many times as it is written here, once, so use each only once (see
  * pid below).  Keep these in step with prog_clang.c's OPT_MAGIC_*.
  */

@@ -2,8 +2,9 @@
 /*
  * prog_clang.c - the BPF programs of prog.bpf.c, as clang compiled them.
  *
- * tools/bpf2h turns build/prog.bpf.o into build/prog_clang.h, the entry and
- * the exit program as instruction arrays with their map references;
+ * tools/bpf2h turns build/prog.bpf.o into build/prog_clang.h, the entry
+ * program (and its plain form, for a run with no option) and the exit
+ * program as instruction arrays with their map references;
  * prog_clang_build() copies one and patches in what only the running
  * kernel and the command line tell us, as prog_hand_build() does for the
  * hand-made arrays: field offsets and widths, map fds, the read_user
@@ -75,8 +76,8 @@ static const __s32 opt_magic[NR_OPTS] = {
 };
 
 /*
- * The two programs, and how often prog.bpf.c writes each patch point in
- * each: we patch exactly that many, or refuse.  A count that changes with
+ * The programs, and how often prog.bpf.c writes each patch point in each:
+ * we patch exactly that many, or refuse.  A count that changes with
  * a new clang shows in the unit tier, not as a program that misbehaves.
  */
 struct clang_prog {

@@ -37,8 +37,8 @@ static int ld_size(const struct tp_field *f)
  * The options are in the listing, but cost nothing when they are off: each
  * instruction that serves only an option is OPT(option, insn), itself when
  * the option is on and otherwise "goto +0", a no-op that the verifier
- * removes before the program runs (4.20 and later; older kernels run it,
- * and it costs next to nothing).  A skip over the code would not do: the
+ * removes before the program runs (5.1 and later, for a privileged
+ * loader; older kernels run it, and it costs next to nothing).  A skip over the code would not do: the
  * verifier refuses a program with an instruction no path can reach.  So
  * what the kernel runs has no trace of an option that is off: bpftool
  * prog dump xlated shows it.  OPT_LD_MAP_FD is the same for the two slots
@@ -65,7 +65,7 @@ static int ld_size(const struct tp_field *f)
  * the send went to (AF_INET or AF_INET6); "stat" wants a stat key in r9.
  *
  *	count:	key = {}; get_current_comm(&key, 16);
- *		map = r8 == AF_INET ? counts : counts6;
+ *		map = IPV6 && r8 != AF_INET ? counts6 : counts;
  *		if ((v = map_lookup_elem(map, &key)))
  *			goto inc;
  *		if (!map_update_elem(map, &key, &one, BPF_ANY))
@@ -86,6 +86,7 @@ enum { TAIL_COUNT = 0, TAIL_STAT = 26, TAIL_OUT = 37, TAIL_LEN = 39 };
 
 static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 {
+	int v6 = spec->ipv6;
 	const struct bpf_insn tail[] = {
 		/* count: */
 		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY, 0),	/* key[0..7] = 0 */
@@ -95,8 +96,8 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_MOV64_IMM(BPF_REG_2, COMM_LEN),		/* r2 = sizeof(key) */
 		BPF_EMIT_CALL(BPF_FUNC_get_current_comm),	/* key = comm */
 		BPF_LD_MAP_FD(BPF_REG_9, spec->counts_fd),	/* r9 = counts (2 slots) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, AF_INET, 2),	/* if r8 == AF_INET goto +2 */
-		BPF_LD_MAP_FD(BPF_REG_9, spec->counts6_fd),	/* r9 = counts6 (2 slots) */
+		OPT(v6, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, AF_INET, 2)), /* IPV6: if r8 == AF_INET goto +2 */
+		OPT_LD_MAP_FD(v6, BPF_REG_9, spec->counts6_fd),	/* IPV6: r9 = counts6 (2 slots) */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_9),		/* r1 = map */
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
@@ -241,7 +242,8 @@ static size_t emit_enter_socketcall(struct bpf_insn *insns,
  * is the one jump "if (hdr.type != 8) goto out".  With -x, the last jump
  * tests r8, which is never 0, rather than going to out outright: count
  * must stay reachable, or the verifier would refuse the program; it sees
- * that the jump is always taken, and drops count from what it loads.
+ * that the jump is always taken, and (from 5.1) drops count from what it
+ * loads.
  */
 static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 {

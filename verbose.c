@@ -107,9 +107,12 @@ void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 		fprintf(stderr, "map_fd=%u", attr->map_fd);
 		print_ptr("key", attr->key);
 		print_ptr("value", attr->value);
-		fprintf(stderr, ", flags=%s", attr->flags == BPF_NOEXIST ?
-			"BPF_NOEXIST" : attr->flags == BPF_ANY ? "BPF_ANY" :
-			"BPF_EXIST");
+		if (attr->flags == BPF_NOEXIST || attr->flags == BPF_ANY)
+			fprintf(stderr, ", flags=%s", attr->flags == BPF_ANY ?
+				"BPF_ANY" : "BPF_NOEXIST");
+		else
+			fprintf(stderr, ", flags=%llu",
+				(unsigned long long)attr->flags);
 		break;
 	default:
 		fputs("...", stderr);

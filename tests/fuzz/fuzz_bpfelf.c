@@ -24,9 +24,10 @@
 
 static const char *const sections[] = {
 	"tracepoint/syscalls/sys_enter_sendto",
+	"tracepoint/syscalls/sys_enter_sendto/plain",
 	"tracepoint/syscalls/sys_exit_sendto",
 };
-static const char *const maps[] = { "counts", "counts6", "stats", "pending" };
+static const char *const maps[] = { "counts", "counts6", "pending" };
 
 static int read_prog(const uint8_t *data, size_t size, const char *sec,
 		     size_t max,
