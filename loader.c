@@ -451,9 +451,10 @@ static void default_fields(struct sendto_fields *f)
  * that die in between cannot fill it.  The hand program names counts6 only
  * for -6 and pending only for -x, so without them they are not made; the
  * clang program with options names both, so for it they are made, with
- * one entry where the option is off.  Before 5.11 the kernel charged BPF memory to RLIMIT_MEMLOCK,
- * so on EPERM try once more with the limit raised; before 4.15 maps had no
- * names, so on EINVAL try once more without one.
+ * one entry where the option is off.  Before 5.11 the kernel charged BPF
+ * memory to RLIMIT_MEMLOCK, so on EPERM try once more with the limit
+ * raised; before 4.15 maps had no names, so on EINVAL try once more
+ * without one.
  */
 struct maps {
 	int counts, counts6, pending;
