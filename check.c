@@ -177,7 +177,7 @@ static void check_tracefs(void)
 static void check_map(enum bpf_map_type type, const char *name,
 		      __u32 key_size, int needed)
 {
-	int fd = bpf_map_create(type, NULL, key_size, sizeof(__u64), 1);
+	int fd = bpf_map_create(type, NULL, key_size, sizeof(__u64), 1, 0);
 
 	if (fd >= 0) {
 		close(fd);

@@ -94,6 +94,7 @@ int parse_socketcall_format(const char *text, struct sendto_fields *f,
 			    const char **why);
 int parse_cpu_list(const char *text, unsigned int *ncpus);
 int parse_uint(const char *text, unsigned long max, unsigned long *val);
+int parse_kernel_release(const char *text, unsigned int *version);
 
 /* What a program is built for: its tracepoint, maps and options. */
 enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_EXIT };
@@ -176,7 +177,8 @@ void release_command(struct command *cmd);
 /* loader.c: the bpf() wrappers, and the error exits. */
 extern int verbose;
 int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
-		   __u32 key_size, __u32 value_size, __u32 max_entries);
+		   __u32 key_size, __u32 value_size, __u32 max_entries,
+		   __u32 map_flags);
 int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
 		  const char *license, const struct bpf_insn *insns,
 		  size_t insn_cnt, char *log_buf, __u32 log_size,

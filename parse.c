@@ -54,6 +54,31 @@ int parse_uint(const char *text, unsigned long max, unsigned long *val)
 	return 0;
 }
 
+/*
+ * uname's release, "6.18.44-fc-v1045" or "5.15.0-91-generic": the major and
+ * minor version, as KERNEL_VERSION(major, minor, 0) numbers them.
+ */
+int parse_kernel_release(const char *text, unsigned int *version)
+{
+	unsigned long major, minor;
+	const char *end;
+
+	if (parse_decimal(text, &end, 255, &major))
+		return -1;
+	if (*end != '.') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (parse_decimal(end + 1, &end, 255, &minor))
+		return -1;
+	if (*end != '\0' && *end != '.' && *end != '-' && *end != '+') {
+		errno = EINVAL;
+		return -1;
+	}
+	*version = (unsigned int)(major << 16 | minor << 8);
+	return 0;
+}
+
 /* events/<group>/<name>/id holds one decimal number and a newline. */
 int parse_tracepoint_id(const char *text, unsigned int *id)
 {

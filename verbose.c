@@ -84,8 +84,13 @@ void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 			fprintf(stderr, "map_type=%s", name);
 		else
 			fprintf(stderr, "map_type=%u", attr->map_type);
-		fprintf(stderr, ", key_size=%u, value_size=%u, max_entries=%u, map_name=\"%.*s\"",
-			attr->key_size, attr->value_size, attr->max_entries,
+		fprintf(stderr, ", key_size=%u, value_size=%u, max_entries=%u",
+			attr->key_size, attr->value_size, attr->max_entries);
+		if (attr->map_flags == BPF_F_NO_PREALLOC)
+			fputs(", map_flags=BPF_F_NO_PREALLOC", stderr);
+		else if (attr->map_flags)
+			fprintf(stderr, ", map_flags=%#x", attr->map_flags);
+		fprintf(stderr, ", map_name=\"%.*s\"",
 			(int)sizeof(attr->map_name), attr->map_name);
 		break;
 	case BPF_PROG_LOAD:

@@ -639,6 +639,35 @@ static const struct num_case cpu_cases[] = {
 	{ "parse_cpu_list rejects \"0-1048576\" (2^20 + 1 CPUs) with EINVAL", "0-1048576", 0, EINVAL, 0 },
 };
 
+static int release_parser(const char *text, unsigned long max,
+			  unsigned long *v)
+{
+	unsigned int version;
+
+	(void)max;
+	if (parse_kernel_release(text, &version))
+		return -1;
+	*v = version;
+	return 0;
+}
+
+/* uname's release: KERNEL_VERSION(major, minor, 0), or EINVAL/ERANGE. */
+#define KV(a, b)	((unsigned long)(a) << 16 | (unsigned long)(b) << 8)
+static const struct num_case release_cases[] = {
+	{ "this VM's \"6.18.44-fc-v1045\" is 6.18", "6.18.44-fc-v1045", 0, 0, KV(6, 18) },
+	{ "Debian's \"6.1.0-57-amd64\" is 6.1", "6.1.0-57-amd64", 0, 0, KV(6, 1) },
+	{ "Ubuntu's \"5.15.0-91-generic\" is 5.15", "5.15.0-91-generic", 0, 0, KV(5, 15) },
+	{ "\"6.0\" is 6.0", "6.0", 0, 0, KV(6, 0) },
+	{ "\"4.19-rc1\" is 4.19", "4.19-rc1", 0, 0, KV(4, 19) },
+	{ "\"6.9+\" is 6.9", "6.9+", 0, 0, KV(6, 9) },
+	{ "\"6\" has no minor: EINVAL", "6", 0, EINVAL, 0 },
+	{ "\"6.x\" has no minor: EINVAL", "6.x", 0, EINVAL, 0 },
+	{ "\"6.1x\" ends badly: EINVAL", "6.1x", 0, EINVAL, 0 },
+	{ "an empty release is EINVAL", "", 0, EINVAL, 0 },
+	{ "\"256.1\" is out of range: ERANGE", "256.1", 0, ERANGE, 0 },
+};
+#undef KV
+
 static const struct num_case uint_cases[] = {
 	{ "parse_uint reads \"0\" under max 0 as 0", "0", 0, 0, 0 },
 	{ "parse_uint reads \"42\" under max 100 as 42", "42", 100, 0, 42 },
@@ -1430,6 +1459,7 @@ void run_unit_tests(void)
 		      parse_exit_format);
 	run_num_cases(cpu_cases, ARRAY_SIZE(cpu_cases), cpu_parser);
 	run_num_cases(uint_cases, ARRAY_SIZE(uint_cases), parse_uint);
+	run_num_cases(release_cases, ARRAY_SIZE(release_cases), release_parser);
 	run_sort_cases();
 	run_stat_key_cases();
 	run_print_cases();
