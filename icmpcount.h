@@ -131,8 +131,8 @@ struct report {
 	uint64_t stats[NR_STATS];
 	int final;		/* the end of tracing, not an interval */
 	int families;		/* -6: print the family in each key */
-	char time_local[16];	/* "HH:MM:SS", for interval lines */
-	char time_utc[32];	/* ISO 8601, for JSON */
+	char time_local[40];	/* "HH:MM:SS", for interval lines */
+	char time_utc[80];	/* ISO 8601, for JSON (room for any int) */
 };
 
 void sort_counts(struct comm_count *c, size_t n);

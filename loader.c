@@ -453,9 +453,10 @@ static void default_fields(struct sendto_fields *f)
  * why, are four keys of counts that no comm can be (icmpcount.h).  pending
  * (-x) remembers a send from entry to exit; it is an LRU hash, so threads
  * that die in between cannot fill it.  The hand program names counts6 only
- * for -6 and pending only for -x, so without them they are not made; the
- * clang program with options names both, so for it they are made, with
- * one entry where the option is off.  Before 5.11 the kernel charged BPF
+ * for -6 and pending only for -x, so without them they are not made.  For
+ * -P clang they are always made, with one entry where the option is off:
+ * its program with options names both (its plain one names neither, but
+ * which one runs is prog_clang.c's to say).  Before 5.11 the kernel charged BPF
  * memory to RLIMIT_MEMLOCK, so on EPERM try once more with the limit
  * raised; before 4.15 maps had no names, so on EINVAL try once more
  * without one.
@@ -979,21 +980,14 @@ static void print_totals(const struct totals *now, const struct totals *before,
 		fail(NULL, "cannot allocate memory");
 	r.n = diff_totals(now, before, c, r.stats);
 	sort_counts(c, r.n);
-	/*
-	 * By hand: strftime() would bring 4 KiB of locale code to the binary.
-	 * The % 100 and % 10000 tell the compiler how wide each field is.
-	 */
+	/* By hand: strftime() would bring 4 KiB of locale code to the binary. */
 	localtime_r(&t, &tm);
-	snprintf(r.time_local, sizeof(r.time_local), "%02u:%02u:%02u",
-		 (unsigned int)tm.tm_hour % 100, (unsigned int)tm.tm_min % 100,
-		 (unsigned int)tm.tm_sec % 100);
+	snprintf(r.time_local, sizeof(r.time_local), "%02d:%02d:%02d",
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
 	gmtime_r(&t, &tm);
-	snprintf(r.time_utc, sizeof(r.time_utc),
-		 "%04u-%02u-%02uT%02u:%02u:%02uZ",
-		 (unsigned int)(tm.tm_year + 1900) % 10000,
-		 (unsigned int)(tm.tm_mon + 1) % 100,
-		 (unsigned int)tm.tm_mday % 100, (unsigned int)tm.tm_hour % 100,
-		 (unsigned int)tm.tm_min % 100, (unsigned int)tm.tm_sec % 100);
+	snprintf(r.time_utc, sizeof(r.time_utc), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
 	check_stdout(print_report(stdout, &r, o->json));
 	free(c);
 }

@@ -58,9 +58,9 @@ static long (*bpf_get_current_comm)(void *buf, __u32 size) = (void *)16;
  * Inline asm hides the value from clang, so the code behind every option
  * is compiled; once patched, the verifier sees a constant, follows only
  * the branch it selects, and drops the rest from what it loads (the load
- * of the constant stays: sendto_plain has none).  prog_clang.c checks that each option is patched
- * as many times as it is written here, once, so use each only once (see
- * pid below).  Keep these in step with prog_clang.c's OPT_MAGIC_*.
+ * of the constant stays: sendto_plain has none).  prog_clang.c checks
+ * that each option is patched as many times as it is written here, once,
+ * so use each only once (see pid below).  Keep these in step with prog_clang.c's OPT_MAGIC_*.
  */
 #define OPT_MAGIC_IPV6		0x1c0c0001	/* -6: 0 or 1 */
 #define OPT_MAGIC_ALL		0x1c0c0002	/* -a: 0 or 1 */

@@ -8,6 +8,7 @@
  * sees; tests/kern.c checks it against strace.  Everything goes to stderr.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,10 @@ static const char *const map_names[] = {
 	NAME(BPF_MAP_TYPE_HASH), NAME(BPF_MAP_TYPE_ARRAY),
 	NAME(BPF_MAP_TYPE_PERCPU_HASH), NAME(BPF_MAP_TYPE_PERCPU_ARRAY),
 	NAME(BPF_MAP_TYPE_LRU_HASH),
+};
+
+static const char *const update_flags[] = {
+	NAME(BPF_ANY), NAME(BPF_NOEXIST), NAME(BPF_EXIST),
 };
 
 static const char *const errno_names[] = {
@@ -112,9 +117,11 @@ void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 		fprintf(stderr, "map_fd=%u", attr->map_fd);
 		print_ptr("key", attr->key);
 		print_ptr("value", attr->value);
-		if (attr->flags == BPF_NOEXIST || attr->flags == BPF_ANY)
-			fprintf(stderr, ", flags=%s", attr->flags == BPF_ANY ?
-				"BPF_ANY" : "BPF_NOEXIST");
+		name = attr->flags <= UINT_MAX ?
+			lookup(update_flags, ARRAY_SIZE(update_flags),
+			       (unsigned int)attr->flags) : NULL;
+		if (name)
+			fprintf(stderr, ", flags=%s", name);
 		else
 			fprintf(stderr, ", flags=%llu",
 				(unsigned long long)attr->flags);
