@@ -151,7 +151,7 @@ INLINE void stat_add(int idx)
  */
 INLINE long count_comm(__u32 family)
 {
-	__u64 key[2] = { 0, 0 }, one = 1, *v;
+	__u64 key[2] = { 0, 0 }, one = 1, *v;	/* the helper may not pad */
 	void *map = family == AF_INET ? &counts : &counts6;
 
 	bpf_get_current_comm(key, sizeof(key));

@@ -61,6 +61,15 @@ static int ld_size(const struct tp_field *f)
 		.imm   = 0 }))
 
 /*
+ * A jump counts from the instruction after it: one at index "from" of an
+ * array that goes to index "to" of the same layout is goto +(to - from - 1).
+ * The parts are laid out without a gap (prologue, body, tail; or the exit
+ * head, tail), so each part names its targets from its own start: the
+ * tail's labels below, plus the lengths of the parts before it.
+ */
+#define JUMP(from, to)		((to) - (from) - 1)
+
+/*
  * The counting tail, shared by both programs.  On entry r8 holds the family
  * the send went to (AF_INET or AF_INET6); "stat" wants a stat key in r9.
  *
@@ -77,12 +86,19 @@ static int ld_size(const struct tp_field *f)
  *	inc:	*v += 1;			// per-CPU value: no atomics
  *		return 0;
  *
+ * The key is zeroed first, although the verifier would let
+ * get_current_comm() fill stack nothing has written: on some kernels
+ * (Debian's 6.1 among them) the helper copies the name with strscpy(),
+ * which stops at its NUL and leaves the rest of the buffer as it was, so
+ * the key would end in whatever the stack held (vmtest saw one ping of
+ * five counted there).  Newer kernels pad the name, as older ones did.
  * A per-CPU hash is exact without atomics: each CPU writes only its own
  * slot, and BPF_ANY on an element another CPU has just made sets this
  * CPU's slot in it.  The programs return 0: a tracepoint program's non-zero
  * return also makes a perf sample, which costs hundreds of nanoseconds.
  */
-enum { TAIL_COUNT = 0, TAIL_STAT = 26, TAIL_OUT = 37, TAIL_LEN = 39 };
+enum { TAIL_COUNT = 0, TAIL_STAT = 26, TAIL_INC = 34, TAIL_OUT = 37,
+       TAIL_LEN = 39 };
 
 static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 {
@@ -102,7 +118,7 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
 		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(map, &key) */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 18),		/* if r0 != 0 goto inc (+18) */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, JUMP(15, TAIL_INC)), /* if r0 != 0 goto inc */
 		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_ONE, 1),	/* one = 1 */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_9),		/* r1 = map */
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
@@ -111,7 +127,7 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_ONE),	/* r3 = &one */
 		BPF_MOV64_IMM(BPF_REG_4, BPF_ANY),		/* r4 = flags */
 		BPF_EMIT_CALL(BPF_FUNC_map_update_elem),	/* r0 = update(map, &key, &one) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 12),		/* if r0 == 0 goto out (+12) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(24, TAIL_OUT)), /* if r0 == 0 goto out */
 		BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_DROPPED)), /* r9 = the drop key */
 		/* stat: */
 		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_9, FP_KEY), /* key[0..7] = r9 */
@@ -120,7 +136,7 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
 		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(counts, &key) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3),		/* if r0 == 0 goto out (+3) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(33, TAIL_OUT)), /* if r0 == 0 goto out */
 		/* inc: */
 		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0),	/* r1 = *v */
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1),		/* r1 += 1 */
@@ -145,8 +161,8 @@ static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
  *	if (ctx->len <= 8 || !ctx->buff || !ctx->addr)
  *		return 0;			// arguments alone: no helper call
  *
- * The body and tail follow without a gap, so a prologue's "goto out" is
- * its own length + BODY_LEN + TAIL_OUT from its start.
+ * The body and tail follow, so a prologue's out is at its own length +
+ * BODY_LEN + TAIL_OUT.
  */
 enum { BODY_LEN = 51, SENDTO_LEN = 9, SOCKETCALL_LEN = 15 };
 
@@ -155,20 +171,21 @@ static size_t emit_enter_sendto(struct bpf_insn *insns,
 {
 	const struct sendto_fields *f = spec->fields;
 	int nr = spec->syscall_nr;
+	enum { OUT = SENDTO_LEN + BODY_LEN + TAIL_OUT };
 	const struct bpf_insn prologue[] = {
 		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
 		OPT(nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
 				    f->id.offset)),		/* NR: r1 = ctx->id */
-		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 94)), /* NR: if r1 != NR goto out (+94) */
+		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, JUMP(2, OUT))), /* NR: if r1 != NR goto out */
 		BPF_LDX_MEM(ld_size(&f->len), BPF_REG_7, BPF_REG_6,
 			    f->len.offset),			/* r7 = ctx->len */
-		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 92),		/* if r7 <= 8 goto out (+92) */
+		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, JUMP(4, OUT)), /* if r7 <= 8 goto out */
 		BPF_LDX_MEM(ld_size(&f->buff), BPF_REG_3, BPF_REG_6,
 			    f->buff.offset),			/* r3 = ctx->buff */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 90),		/* if r3 == 0 goto out (+90) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, JUMP(6, OUT)), /* if r3 == 0 goto out */
 		BPF_LDX_MEM(ld_size(&f->addr), BPF_REG_7, BPF_REG_6,
 			    f->addr.offset),			/* r7 = ctx->addr */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 88),		/* if r7 == 0 goto out (+88) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, JUMP(8, OUT)), /* if r7 == 0 goto out */
 	};
 
 	_Static_assert(ARRAY_SIZE(prologue) == SENDTO_LEN, "sendto jumps are stale");
@@ -190,24 +207,25 @@ static size_t emit_enter_socketcall(struct bpf_insn *insns,
 	const struct sendto_fields *f = spec->fields;
 	int w = (int)f->args.size;		/* the user's word: 4 or 8 */
 	int size = w == 4 ? BPF_W : BPF_DW;
+	enum { OUT = SOCKETCALL_LEN + BODY_LEN + TAIL_OUT };
 	const struct bpf_insn prologue[] = {
 		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
 		BPF_LDX_MEM(ld_size(&f->call), BPF_REG_1, BPF_REG_6,
 			    f->call.offset),			/* r1 = ctx->call */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 11, 100),	/* if r1 != SYS_SENDTO goto out (+100) */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 11, JUMP(2, OUT)), /* if r1 != SYS_SENDTO goto out */
 		BPF_LDX_MEM(ld_size(&f->args), BPF_REG_3, BPF_REG_6,
 			    f->args.offset),			/* r3 = ctx->args */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 98),		/* if r3 == 0 goto out (+98) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, JUMP(4, OUT)), /* if r3 == 0 goto out */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_ARGS),	/* r1 = &a */
 		BPF_MOV64_IMM(BPF_REG_2, 5 * w),		/* r2 = 5 words */
 		BPF_EMIT_CALL(spec->read_user),			/* read_user(&a, 5 * W, args) */
 		BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * w), /* r7 = a.len */
-		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, 92),		/* if r7 <= 8 goto out (+92) */
+		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, JUMP(10, OUT)), /* if r7 <= 8 goto out */
 		BPF_LDX_MEM(size, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * w), /* r3 = a.buff */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 90),		/* if r3 == 0 goto out (+90) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, JUMP(12, OUT)), /* if r3 == 0 goto out */
 		BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * w), /* r7 = a.addr */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 88),		/* if r7 == 0 goto out (+88) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, JUMP(14, OUT)), /* if r7 == 0 goto out */
 	};
 
 	_Static_assert(ARRAY_SIZE(prologue) == SOCKETCALL_LEN,
@@ -248,19 +266,21 @@ static size_t emit_enter_socketcall(struct bpf_insn *insns,
 static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 {
 	int v6 = spec->ipv6, pid = spec->pid, all = spec->all, x = spec->exit;
+	enum { FAMILY = 11, ID = 25, NEW = 41,
+	       STAT = BODY_LEN + TAIL_STAT, OUT = BODY_LEN + TAIL_OUT };
 	const struct bpf_insn body[] = {
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_HDR),	/* r1 = &hdr */
 		BPF_MOV64_IMM(BPF_REG_2, 8),			/* r2 = sizeof(hdr) */
 		BPF_EMIT_CALL(spec->read_user),			/* read_user(&hdr, 8, buff) */
 		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR + 1), /* r1 = hdr.code */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, 82),		/* if r1 != 0 goto out (+82) */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, JUMP(5, OUT)), /* if r1 != 0 goto out */
 		BPF_MOV64_IMM(BPF_REG_8, AF_INET),		/* r8 = AF_INET */
 		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR), /* r1 = hdr.type */
-		v6 ? BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 8, 2) :	/* IPV6: if r1 == 8 goto family (+2) */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 8, 79),		/* else: if r1 != 8 goto out (+79) */
+		v6 ? BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 8, JUMP(8, FAMILY)) : /* IPV6: if r1 == 8 goto family */
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 8, JUMP(8, OUT)), /* else: if r1 != 8 goto out */
 		OPT(v6, BPF_MOV64_IMM(BPF_REG_8, AF_INET6)),	/* IPV6: r8 = AF_INET6 */
-		OPT(v6, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 128, 77)), /* IPV6: if r1 != 128 goto out (+77) */
+		OPT(v6, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 128, JUMP(10, OUT))), /* IPV6: if r1 != 128 goto out */
 		/* family: */
 		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_FAMILY),	/* r1 = &family */
@@ -268,22 +288,22 @@ static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 		BPF_MOV64_REG(BPF_REG_3, BPF_REG_7),		/* r3 = addr */
 		BPF_EMIT_CALL(spec->read_user),			/* read_user(&family, 2, addr) */
 		BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_FAMILY), /* r1 = family */
-		BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_8, 70),	/* if r1 != r8 goto out (+70) */
+		BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_8, JUMP(17, OUT)), /* if r1 != r8 goto out */
 		OPT(pid, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid)), /* PID: r0 = tgid << 32 | tid */
 		OPT(pid, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32)), /* PID: r0 = tgid */
-		OPT(pid, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, pid, 67)), /* PID: if r0 != PID goto out (+67) */
+		OPT(pid, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, pid, JUMP(20, OUT))), /* PID: if r0 != PID goto out */
 		/* reasons: */
 		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_CHECKSUM0))), /* !ALL: r9 = checksum key */
-		OPT(v6 && !all, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, AF_INET, 2)), /* !ALL, IPV6: if r8 != AF_INET goto id (+2) */
+		OPT(v6 && !all, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, AF_INET, JUMP(22, ID))), /* !ALL, IPV6: if r8 != AF_INET goto id */
 		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 2)), /* !ALL: r1 = hdr.checksum */
-		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 52)), /* !ALL: if r1 == 0 goto stat (+52) */
+		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, JUMP(24, STAT))), /* !ALL: if r1 == 0 goto stat */
 		/* id: */
 		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_ID0))), /* !ALL: r9 = id key */
 		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 4)), /* !ALL: r1 = hdr.id */
-		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 49)), /* !ALL: if r1 == 0 goto stat (+49) */
+		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, JUMP(27, STAT))), /* !ALL: if r1 == 0 goto stat */
 		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_SEQ0))), /* !ALL: r9 = seq key */
 		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 6)), /* !ALL: r1 = hdr.seq */
-		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 46)), /* !ALL: if r1 == 0 goto stat (+46) */
+		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, JUMP(30, STAT))), /* !ALL: if r1 == 0 goto stat */
 		/* counted: without -x, on to count */
 		OPT(x, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid)), /* EXIT: r0 = tgid << 32 | tid */
 		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX)), /* EXIT: idx = tid */
@@ -291,9 +311,9 @@ static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 		OPT(x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10)),
 		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX)), /* EXIT: r2 = &tid */
 		OPT(x, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem)), /* EXIT: r0 = lookup(pending, &tid) */
-		OPT(x, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 2)),	/* EXIT: if r0 == 0 goto new (+2) */
+		OPT(x, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(38, NEW))), /* EXIT: if r0 == 0 goto new */
 		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_0, BPF_REG_8, 0)), /* EXIT: *p = r8 */
-		OPT(x, BPF_JMP_A(47)),				/* EXIT: goto out (+47) */
+		OPT(x, BPF_JMP_A(JUMP(40, OUT))),		/* EXIT: goto out */
 		/* new: */
 		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, FP_VAL)), /* EXIT: val = r8 */
 		OPT_LD_MAP_FD(x, BPF_REG_1, spec->pending_fd),	/* EXIT: r1 = pending (2 slots) */
@@ -303,7 +323,7 @@ static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
 		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_VAL)), /* EXIT: r3 = &family */
 		OPT(x, BPF_MOV64_IMM(BPF_REG_4, BPF_ANY)),	/* EXIT: r4 = flags */
 		OPT(x, BPF_EMIT_CALL(BPF_FUNC_map_update_elem)), /* EXIT: update(pending, &tid, &family) */
-		OPT(x, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, 0, TAIL_OUT)), /* EXIT: if r8 != 0 goto out (+37) */
+		OPT(x, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, 0, JUMP(50, OUT))), /* EXIT: if r8 != 0 goto out */
 	};
 
 	_Static_assert(ARRAY_SIZE(body) == BODY_LEN, "body jumps are stale");
@@ -330,27 +350,28 @@ static size_t emit_exit(struct bpf_insn *insns, const struct prog_spec *spec)
 	const struct sendto_fields *f = spec->fields;
 	int nr = spec->syscall_nr;
 	int shift = 64 - 8 * (int)f->ret.size;	/* 64 - the width of ret */
+	enum { COUNT = EXIT_LEN + TAIL_COUNT, OUT = EXIT_LEN + TAIL_OUT };
 	const struct bpf_insn exit_head[] = {
 		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
 		OPT(nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
 				    f->id.offset)),		/* NR: r1 = ctx->id */
-		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 53)), /* NR: if r1 != NR goto out (+53) */
+		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, JUMP(2, OUT))), /* NR: if r1 != NR goto out */
 		BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid),	/* r0 = tgid << 32 | tid */
 		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX), /* idx = tid */
 		BPF_LD_MAP_FD(BPF_REG_1, spec->pending_fd),	/* r1 = pending (2 slots) */
 		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX),	/* r2 = &tid */
 		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(pending, &tid) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 45),		/* if r0 == 0 goto out (+45) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(10, OUT)), /* if r0 == 0 goto out */
 		BPF_LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 0),	/* r8 = *p: the family */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, 0, 43),		/* if r8 == 0 goto out (+43) */
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, 0, JUMP(12, OUT)), /* if r8 == 0 goto out */
 		BPF_ST_MEM(BPF_W, BPF_REG_0, 0, 0),		/* *p = 0 */
 		BPF_LDX_MEM(ld_size(&f->ret), BPF_REG_1, BPF_REG_6,
 			    f->ret.offset),			/* r1 = ctx->ret */
 		OPT(shift, BPF_ALU64_IMM(BPF_LSH, BPF_REG_1, shift)), /* SHIFT: r1 <<= SHIFT */
 		OPT(shift, BPF_ALU64_IMM(BPF_ARSH, BPF_REG_1, shift)), /* SHIFT: r1 s>>= SHIFT */
-		BPF_JMP_IMM(BPF_JSGE, BPF_REG_1, 0, 1),		/* if r1 s>= 0 goto count (+1) */
-		BPF_JMP_A(TAIL_OUT),				/* goto out (+37) */
+		BPF_JMP_IMM(BPF_JSGE, BPF_REG_1, 0, JUMP(17, COUNT)), /* if r1 s>= 0 goto count */
+		BPF_JMP_A(JUMP(18, OUT)),			/* goto out */
 	};
 
 	_Static_assert(ARRAY_SIZE(exit_head) == EXIT_LEN, "exit jumps are stale");
