@@ -558,6 +558,19 @@ static const struct run_case run_cases[] = {
 	  " and .[1].counts == [{\"comm\":\"ic_json\",\"family\":\"ipv4\",\"count\":3}]"
 	  " and .[1].dropped == 0 and .[1].not_counted.seq == 0"
 	  " and (.[1].time | test(\"^[0-9-]+T[0-9:]+Z$\"))" },
+	/* An empty comm is the all-zero key, which no stat key is. */
+	{ "a process named \"\" (prctl) is counted as @[], no stat touched",
+	  { "-j", "-c", "{SELF} --send-nameless -" }, 0, 0, NULL, 0, NULL, 0,
+	  NULL, NULL, "jq",
+	  ".[1].counts == [{\"comm\":\"\",\"family\":\"ipv4\",\"count\":3}]"
+	  " and .[1].dropped == 0 and .[1].not_counted =="
+	  " {\"checksum\":0,\"id\":0,\"seq\":0}" },
+	{ "a process named \"\" prints as @[]: 3, hand program",
+	  { "-c", "{SELF} --send-nameless -" }, 0, 0, NULL, 0, "", SENDS,
+	  NULL, NULL, NULL, NULL },
+	{ "a process named \"\" prints as @[]: 3, clang program",
+	  { "-P", "clang", "-c", "{SELF} --send-nameless -" }, 0, 0, NULL, 0,
+	  "", SENDS, NULL, NULL, "clang", NULL },
 	{ "-j -i prints one JSON object per interval, per-interval counts",
 	  { "-j", "-i", "1", "-c", "{SELF} --send-paced ic_pjson" }, 0, 0,
 	  NULL, 0, NULL, 0, NULL, NULL, "jq",
@@ -1320,6 +1333,7 @@ void run_kern_tests(void)
  *	tests --send-comms N	the same from N processes, ic_m0 to ic_mN-1
  *	tests --send-paced COMM	SENDS at once, 2 more at 1.5 s, exit at 2.5 s
  *	tests --send-udp COMM	SENDS echo-shaped UDP payloads: no privilege
+ *	tests --send-nameless -	SENDS echo requests with an empty comm
  */
 void kern_send_main(const char *mode, const char *arg)
 {
@@ -1347,6 +1361,8 @@ void kern_send_main(const char *mode, const char *arg)
 		c.comm = arg;
 		send_case(&c);
 	}
+	if (strcmp(mode, "--send-nameless") == 0)
+		send_one_echo("");
 	if (strcmp(mode, "--send-paced") == 0) {
 		pid_t pid = fork();
 
