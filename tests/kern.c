@@ -1127,13 +1127,18 @@ static void test_caps_dropped(void)
  * (xlated), against bpftrace's 84 for the reference script, and against
  * the same program with no option: an option that is off must leave
  * nothing behind (the verifier removes dead code from 5.1 on).  Without
- * -x there is one program, on sys_enter_sendto.
+ * -x there is one program, on sys_enter_sendto.  The hand program writes
+ * an option that is off as "goto +0" (prog_hand.c's OPT): none of those
+ * may be left in what the kernel runs.
  */
+enum { NO_NOPS = 2 };
+
 static const struct xlated_case {
 	const char *name;
 	const char *program;
 	const char *opt;	/* NULL: no option */
-	int cmp;		/* -1 fewer, 1 more than with no option; 0: < 84 */
+	int cmp;		/* -1 fewer, 1 more than with no option; 0: < 84;
+				 * NO_NOPS: no goto +0 with this option */
 } xlated_cases[] = {
 	{ "the hand program with no option runs fewer than 84 instructions (bpftrace's)",
 	  "hand", NULL, 0 },
@@ -1147,12 +1152,22 @@ static const struct xlated_case {
 	  "hand", "-a", -1 },
 	{ "the clang program runs more with -6 than with no option",
 	  "clang", "-6", 1 },
+	{ "the hand program with no option: no goto +0 of an option is left",
+	  "hand", NULL, NO_NOPS },
+	{ "the hand program with -6: no goto +0 of another option is left",
+	  "hand", "-6", NO_NOPS },
+	{ "the hand program with -a: no goto +0 of another option is left",
+	  "hand", "-a", NO_NOPS },
 };
 
-/* The program's size after the verifier, while it is attached. */
+/*
+ * The program's size after the verifier, while it is attached, and how
+ * many of its instructions are "goto +0".
+ */
 static int xlated_size(const char *program, const char *opt,
-		       unsigned int *xlated)
+		       unsigned int *xlated, unsigned int *nops)
 {
+	static struct bpf_insn insns[4096];
 	const char *argv[8] = { icmpcount_path, "-P", program };
 	unsigned int ids[16] = { 0 };
 	int is_map[16] = { 0 }, ok, n = 3;
@@ -1184,22 +1199,30 @@ static int xlated_size(const char *program, const char *opt,
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
+		info.xlated_prog_len = sizeof(insns);
+		info.xlated_prog_insns = (__u64)(unsigned long)insns;
 		memset(&attr, 0, sizeof(attr));
 		attr.info.bpf_fd = (__u32)fd;
 		attr.info.info_len = sizeof(info);
 		attr.info.info = (__u64)(unsigned long)&info;
 		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr,
-			    sizeof(attr)) == 0)
+			    sizeof(attr)) == 0 &&
+		    info.xlated_prog_len <= sizeof(insns))
 			*xlated = info.xlated_prog_len / 8;
 		close(fd);
 	}
+	*nops = 0;
+	for (i = 0; i < *xlated; i++)
+		if (insns[i].code == (BPF_JMP | BPF_JA) && insns[i].off == 0 &&
+		    insns[i].imm == 0)
+			(*nops)++;
 	run_finish(&r, SIGINT, 10);
 	return ok && *xlated ? 0 : -1;
 }
 
 static void test_xlated(void)
 {
-	unsigned int base[2], x;
+	unsigned int base[2], x, nops;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(xlated_cases); i++) {
@@ -1208,7 +1231,14 @@ static void test_xlated(void)
 
 		if (!test_start(c->name))
 			continue;
-		if (xlated_size(c->program, NULL, &base[k]) != 0) {
+		if (c->cmp == NO_NOPS) {
+			test_check(xlated_size(c->program, c->opt, &x, &nops) == 0 &&
+				   nops == 0,
+				   "EXP: no goto +0 in the %s program after the verifier\n"
+				   "RES: %u of %u instructions", c->program, nops, x);
+			continue;
+		}
+		if (xlated_size(c->program, NULL, &base[k], &nops) != 0) {
 			test_skip("icmpcount -P %s cannot trace here", c->program);
 			continue;
 		}
@@ -1218,7 +1248,7 @@ static void test_xlated(void)
 				   base[k]);
 			continue;
 		}
-		if (xlated_size(c->program, c->opt, &x) != 0) {
+		if (xlated_size(c->program, c->opt, &x, &nops) != 0) {
 			test_fail("EXP: icmpcount -P %s %s traces\nRES: it did not",
 				  c->program, c->opt);
 			continue;
