@@ -37,7 +37,6 @@
 
 #define SENDS		3	/* sendto() calls per sender case */
 
-static const char *reference_dir = "../shared/reference";
 
 /*
  * The sender cases.  Each sends SENDS times from a process of its own, and
@@ -319,37 +318,13 @@ static int want(const struct send_case *c, enum column col)
 	return per_call[col] * SENDS;
 }
 
-/* Whether this build has the clang program: -S says so without privileges. */
-static int have_clang_prog(void)
-{
-	char cmd[4200];
-
-	snprintf(cmd, sizeof(cmd), "%s -P clang -S >/dev/null 2>&1",
-		 icmpcount_path);
-	return system(cmd) == 0;
-}
-
 static void start_tracer(struct tracer *t)
 {
 	char script[512], name[64];
-	const char *argv[8] = { icmpcount_path };
-	size_t i;
+	const char *argv[8];
 
-	if (t->bpftrace) {
-		snprintf(script, sizeof(script), "%s/%s", reference_dir,
-			 t->args[0]);
-		argv[0] = "bpftrace";
-		argv[1] = script;
-		if (!have("bpftrace"))
-			t->skip = "bpftrace is not installed";
-		else if (access(script, R_OK) != 0)
-			t->skip = "no reference script (set ICMPCOUNT_REFERENCE)";
-	} else {
-		for (i = 0; t->args[i]; i++)
-			argv[i + 1] = t->args[i];
-		if (strstr(t->label, "clang") && !have_clang_prog())
-			t->skip = "this icmpcount was built without clang";
-	}
+	t->skip = tracer_argv(t->label, t->args, t->bpftrace, argv, script,
+			      sizeof(script));
 	if (t->skip)
 		return;
 	if (t->env)
@@ -1328,11 +1303,8 @@ static int private_tracefs(void)
 
 void run_kern_tests(void)
 {
-	const char *ref = getenv("ICMPCOUNT_REFERENCE");
 	ssize_t n;
 
-	if (ref)
-		reference_dir = ref;
 	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
 	if (n > 0)
 		self_path[n] = '\0';

@@ -374,6 +374,51 @@ int have(const char *prog)
 	return system(cmd) == 0;
 }
 
+/* Whether this build has the clang program: -S says so without privileges. */
+int have_clang_prog(void)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "%s -P clang -S >/dev/null 2>&1",
+		 icmpcount_path);
+	return system(cmd) == 0;
+}
+
+/*
+ * A tracer's command line, for the tiers that run several at once:
+ * icmpcount with the options in args, or bpftrace with the reference
+ * script args[0], from ICMPCOUNT_REFERENCE or ../shared/reference.  argv
+ * wants room for the options and a NULL.  Returns NULL, or why the tracer
+ * cannot run here: a tracer labelled "clang" wants the clang program.
+ */
+const char *tracer_argv(const char *label, const char *const args[],
+			int bpftrace, const char **argv, char *script,
+			size_t size)
+{
+	const char *dir = getenv("ICMPCOUNT_REFERENCE");
+	size_t i;
+
+	if (bpftrace) {
+		snprintf(script, size, "%s/%s", dir ? dir : "../shared/reference",
+			 args[0]);
+		argv[0] = "bpftrace";
+		argv[1] = script;
+		argv[2] = NULL;
+		if (!have("bpftrace"))
+			return "bpftrace is not installed";
+		if (access(script, R_OK) != 0)
+			return "no reference script (set ICMPCOUNT_REFERENCE)";
+		return NULL;
+	}
+	argv[0] = icmpcount_path;
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	if (strstr(label, "clang") && !have_clang_prog())
+		return "this icmpcount was built without clang";
+	return NULL;
+}
+
 
 /* Sets NAME=VALUE in the environment; name gets NAME, to unset it after. */
 void put_env(const char *nv, char *name, size_t size)

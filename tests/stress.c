@@ -43,7 +43,6 @@
 #include "icmpcount.h"
 #include "test.h"
 
-static const char *reference_dir = "../shared/reference";
 static char self_path[4096];
 static char tag[8];		/* "st" and three base-36 digits of our pid */
 static unsigned long long seed;
@@ -1049,15 +1048,6 @@ static struct tracer tracers[] = {
 	  .bpftrace = 1, .col = COL_EXIT, .peer = 2 },
 };
 
-static int have_clang_prog(void)
-{
-	char cmd[4200];
-
-	snprintf(cmd, sizeof(cmd), "%s -P clang -S >/dev/null 2>&1",
-		 icmpcount_path);
-	return system(cmd) == 0;
-}
-
 #define MAX_OBJS	64
 
 struct objs {
@@ -1403,29 +1393,14 @@ static int phase_ran;
 static void start_tracers(void)
 {
 	size_t j;
-	int clang = have_clang_prog(), bt = have("bpftrace");
 
 	for (j = 0; j < ARRAY_SIZE(tracers); j++) {
 		struct tracer *t = &tracers[j];
-		const char *argv[8] = { icmpcount_path };
+		const char *argv[8];
 		char script[512];
-		size_t i;
 
-		if (t->bpftrace) {
-			snprintf(script, sizeof(script), "%s/%s", reference_dir,
-				 t->args[0]);
-			argv[0] = "bpftrace";
-			argv[1] = script;
-			if (!bt)
-				t->skip = "bpftrace is not installed";
-			else if (access(script, R_OK) != 0)
-				t->skip = "no reference script (set ICMPCOUNT_REFERENCE)";
-		} else {
-			for (i = 0; t->args[i]; i++)
-				argv[i + 1] = t->args[i];
-			if (strstr(t->label, "clang") && !clang)
-				t->skip = "this icmpcount was built without clang";
-		}
+		t->skip = tracer_argv(t->label, t->args, t->bpftrace, argv,
+				      script, sizeof(script));
 		if (!t->skip && run_start(&t->run, argv, 0) != 0)
 			t->skip = "cannot fork";
 	}
@@ -2159,14 +2134,11 @@ static void test_stdout(void)
 
 static void setup(void)
 {
-	const char *ref = getenv("ICMPCOUNT_REFERENCE");
 	const char *s = getenv("ICMPCOUNT_SEED");
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	unsigned pid = (unsigned)getpid();
 	ssize_t n;
 
-	if (ref)
-		reference_dir = ref;
 	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
 	if (n > 0)
 		self_path[n] = '\0';

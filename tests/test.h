@@ -69,6 +69,10 @@ size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
 size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
+int have_clang_prog(void);
+const char *tracer_argv(const char *label, const char *const args[],
+			int bpftrace, const char **argv, char *script,
+			size_t size);
 int has_in_order(const char *text, const char *spec);
 void umount_tracefs(void);
 int test_bpf(int cmd, union bpf_attr *attr);
