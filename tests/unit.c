@@ -405,21 +405,35 @@ static int reads_memory(int helper)
 	       (helper >= 112 && helper <= 115);
 }
 
+/*
+ * The calls that read memory, and how many of them are not the helper
+ * want; res gets every helper called, in order.
+ */
+static size_t read_calls(const struct bpf_insn *p, size_t n, int want,
+			 size_t *wrong, char *res, size_t size)
+{
+	size_t i, reads = 0;
+
+	*wrong = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i].code != (BPF_JMP | BPF_CALL))
+			continue;
+		app(res, size, " %d", p[i].imm);
+		if (reads_memory(p[i].imm)) {
+			reads++;
+			*wrong += p[i].imm != want;
+		}
+	}
+	return reads;
+}
+
 static int check_read_user(const struct bpf_insn *p, size_t n,
 			   const struct prog_case *c, char *msg, size_t size)
 {
 	char res[128] = "";
-	size_t i, reads = 0, wrong = 0;
+	size_t wrong, reads = read_calls(p, n, c->read_user, &wrong, res,
+					 sizeof(res));
 
-	for (i = 0; i < n; i++) {
-		if (p[i].code != (BPF_JMP | BPF_CALL))
-			continue;
-		app(res, sizeof(res), " %d", p[i].imm);
-		if (reads_memory(p[i].imm)) {
-			reads++;
-			wrong += p[i].imm != c->read_user;
-		}
-	}
 	snprintf(msg, size, "EXP: every memory-reading call is helper %d\nRES: calls%s",
 		 c->read_user, res);
 	return reads > 0 && wrong == 0;
@@ -1767,22 +1781,14 @@ static int check_clang_read_user(const struct clang_case *c, char *msg,
 				 size_t size)
 {
 	struct bpf_insn p[PROG_MAX_INSNS];
-	size_t i, n, reads = 0, wrong = 0;
+	size_t n, reads, wrong;
 	char res[128] = "";
 	struct prog_spec s;
 
 	clang_spec(&s, c, c->fields, 1);
 	if (!(n = clang_build(p, &s, msg, size)))
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (p[i].code != (BPF_JMP | BPF_CALL))
-			continue;
-		app(res, sizeof(res), " %d", p[i].imm);
-		if (reads_memory(p[i].imm)) {
-			reads++;
-			wrong += p[i].imm != c->read_user;
-		}
-	}
+	reads = read_calls(p, n, c->read_user, &wrong, res, sizeof(res));
 	snprintf(msg, size, "EXP: %d calls of helper %d, no other reads\nRES: calls%s",
 		 c->kind == PROG_EXIT ? 0 : 2, c->read_user, res);
 	return !wrong && reads == (c->kind == PROG_EXIT ? 0u : 2u);
