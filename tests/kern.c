@@ -373,9 +373,14 @@ static void test_sender_table(void)
 	for (j = 0; j < ARRAY_SIZE(tracers); j++)
 		start_tracer(&tracers[j]);
 	sent = run_send_cases() == 0;
-	for (j = 0; j < ARRAY_SIZE(tracers); j++)
-		if (!tracers[j].skip)
+	for (j = 0; j < ARRAY_SIZE(tracers); j++) {
+		if (tracers[j].skip)
+			continue;
+		if (tracers[j].bpftrace)
+			run_finish_bpftrace(&tracers[j].run, SIGINT, 30);
+		else
 			run_finish(&tracers[j].run, SIGINT, 30);
+	}
 
 	for (j = 0; j < ARRAY_SIZE(tracers); j++) {
 		const struct tracer *t = &tracers[j];

@@ -1435,7 +1435,10 @@ static void run_phase(void)
 			read_objs(t->run.pid, &o);
 			t->misses = o.misses;
 		}
-		run_finish(&t->run, SIGINT, 30);
+		if (t->bpftrace)
+			run_finish_bpftrace(&t->run, SIGINT, 60);
+		else
+			run_finish(&t->run, SIGINT, 30);
 	}
 }
 
@@ -1450,9 +1453,13 @@ static void check_workload(size_t wl, const struct tracer *t)
 		return;
 	}
 	if (t->run.timed_out || !exited_with(&t->run, 0)) {
-		test_fail("EXP: %s exited 0\nRES: status 0x%x%s\nstderr:\n%s",
+		size_t o = t->run.out_len > 300 ? t->run.out_len - 300 : 0;
+
+		test_fail("EXP: %s exited 0\nRES: status 0x%x%s\n"
+			  "stdout (its end):\n%s\nstderr:\n%s",
 			  t->label, t->run.status,
-			  t->run.timed_out ? " (timed out)" : "", t->run.err);
+			  t->run.timed_out ? " (timed out)" : "",
+			  t->run.out + o, t->run.err);
 		return;
 	}
 	for (i = 0; i < sh->n; i++) {

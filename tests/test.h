@@ -63,6 +63,7 @@ int run_start(struct run *r, const char *const argv[], int flags);
 int run_read(struct run *r, int timeout_ms);
 int run_wait_tracing(struct run *r, double seconds);
 int run_finish(struct run *r, int sig, double seconds);
+int run_finish_bpftrace(struct run *r, int sig, double seconds);
 int exited_with(const struct run *r, int code);
 long count_of(const char *out, const char *comm);
 size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
