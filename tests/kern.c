@@ -37,7 +37,6 @@
 
 #define SENDS		3	/* sendto() calls per sender case */
 
-
 /*
  * The sender cases.  Each sends SENDS times from a process of its own, and
  * says, per call, whether icmpcount counts it by default (as the reference
@@ -323,7 +322,7 @@ static void start_tracer(struct tracer *t)
 	char script[512], name[64];
 	const char *argv[8];
 
-	t->skip = tracer_argv(t->label, t->args, t->bpftrace, argv, script,
+	t->skip = tracer_argv(t->args, t->bpftrace, argv, script,
 			      sizeof(script));
 	if (t->skip)
 		return;
@@ -373,14 +372,9 @@ static void test_sender_table(void)
 	for (j = 0; j < ARRAY_SIZE(tracers); j++)
 		start_tracer(&tracers[j]);
 	sent = run_send_cases() == 0;
-	for (j = 0; j < ARRAY_SIZE(tracers); j++) {
-		if (tracers[j].skip)
-			continue;
-		if (tracers[j].bpftrace)
-			run_finish_bpftrace(&tracers[j].run, SIGINT, 30);
-		else
+	for (j = 0; j < ARRAY_SIZE(tracers); j++)
+		if (!tracers[j].skip)
 			run_finish(&tracers[j].run, SIGINT, 30);
-	}
 
 	for (j = 0; j < ARRAY_SIZE(tracers); j++) {
 		const struct tracer *t = &tracers[j];

@@ -75,6 +75,7 @@ int run_start(struct run *r, const char *const argv[], int flags)
 	int out[2], err[2];
 
 	memset(r, 0, sizeof(*r));
+	r->resend = strcmp(argv[0], "bpftrace") == 0;
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
 		return -1;
 	r->pid = fork();
@@ -146,15 +147,22 @@ int run_wait_tracing(struct run *r, double seconds)
 	return -1;
 }
 
-/* Sends sig (0: none, wait for a natural end) and collects everything. */
-static int finish(struct run *r, int sig, double seconds, int resend)
+/*
+ * Sends sig (0: none, wait for a natural end) and collects everything.
+ * icmpcount gets one signal: one that it loses fails its case.  bpftrace
+ * 0.17 can lose a SIGINT (bench/bench.c saw it just after BEGIN; the
+ * stress tier, once, at its end) and then waits for ever, so for bpftrace
+ * the signal goes again each second until its END has printed "Done
+ * tracing".
+ */
+int run_finish(struct run *r, int sig, double seconds)
 {
 	double end = now() + seconds, again = now() + 1;
 
 	if (sig)
 		kill(r->pid, sig);
 	while (run_read(r, 100)) {
-		if (resend && sig && now() > again &&
+		if (r->resend && sig && now() > again &&
 		    !strstr(r->out, "Done tracing")) {
 			kill(r->pid, sig);
 			again = now() + 1;
@@ -168,23 +176,6 @@ static int finish(struct run *r, int sig, double seconds, int resend)
 	if (waitpid(r->pid, &r->status, 0) != r->pid)
 		return -1;
 	return 0;
-}
-
-/* One signal: an icmpcount that loses it fails its case. */
-int run_finish(struct run *r, int sig, double seconds)
-{
-	return finish(r, sig, seconds, 0);
-}
-
-/*
- * bpftrace 0.17 can lose a SIGINT (bench/bench.c saw it just after
- * BEGIN; the stress tier, once in a while, at its end) and then waits for
- * ever.  So the signal goes again each second until its END has printed
- * "Done tracing".
- */
-int run_finish_bpftrace(struct run *r, int sig, double seconds)
-{
-	return finish(r, sig, seconds, 1);
 }
 
 int exited_with(const struct run *r, int code)
@@ -412,12 +403,12 @@ int have_clang_prog(void)
  * icmpcount with the options in args, or bpftrace with the reference
  * script args[0], from ICMPCOUNT_REFERENCE or ../shared/reference.  argv
  * wants room for the options and a NULL.  Returns NULL, or why the tracer
- * cannot run here: a tracer labelled "clang" wants the clang program.
+ * cannot run here: -P clang wants a build with the clang program.
  */
-const char *tracer_argv(const char *label, const char *const args[],
-			int bpftrace, const char **argv, char *script,
-			size_t size)
+const char *tracer_argv(const char *const args[], int bpftrace,
+			const char **argv, char *script, size_t size)
 {
+	int clang = 0;
 	const char *dir = getenv("ICMPCOUNT_REFERENCE");
 	size_t i;
 
@@ -434,10 +425,12 @@ const char *tracer_argv(const char *label, const char *const args[],
 		return NULL;
 	}
 	argv[0] = icmpcount_path;
-	for (i = 0; args[i]; i++)
+	for (i = 0; args[i]; i++) {
 		argv[i + 1] = args[i];
+		clang |= strcmp(args[i], "clang") == 0;
+	}
 	argv[i + 1] = NULL;
-	if (strstr(label, "clang") && !have_clang_prog())
+	if (clang && !have_clang_prog())
 		return "this icmpcount was built without clang";
 	return NULL;
 }

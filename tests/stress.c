@@ -1399,8 +1399,8 @@ static void start_tracers(void)
 		const char *argv[8];
 		char script[512];
 
-		t->skip = tracer_argv(t->label, t->args, t->bpftrace, argv,
-				      script, sizeof(script));
+		t->skip = tracer_argv(t->args, t->bpftrace, argv, script,
+				      sizeof(script));
 		if (!t->skip && run_start(&t->run, argv, 0) != 0)
 			t->skip = "cannot fork";
 	}
@@ -1435,10 +1435,7 @@ static void run_phase(void)
 			read_objs(t->run.pid, &o);
 			t->misses = o.misses;
 		}
-		if (t->bpftrace)
-			run_finish_bpftrace(&t->run, SIGINT, 60);
-		else
-			run_finish(&t->run, SIGINT, 30);
+		run_finish(&t->run, SIGINT, t->bpftrace ? 60 : 30);
 	}
 }
 

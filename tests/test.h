@@ -51,6 +51,7 @@ struct run {
 	size_t out_len, err_len;
 	int status;		/* from waitpid */
 	int timed_out;
+	int resend;		/* bpftrace: see run_finish() */
 };
 
 enum run_flags {
@@ -63,7 +64,6 @@ int run_start(struct run *r, const char *const argv[], int flags);
 int run_read(struct run *r, int timeout_ms);
 int run_wait_tracing(struct run *r, double seconds);
 int run_finish(struct run *r, int sig, double seconds);
-int run_finish_bpftrace(struct run *r, int sig, double seconds);
 int exited_with(const struct run *r, int code);
 long count_of(const char *out, const char *comm);
 size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
@@ -71,9 +71,8 @@ size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
 int have_clang_prog(void);
-const char *tracer_argv(const char *label, const char *const args[],
-			int bpftrace, const char **argv, char *script,
-			size_t size);
+const char *tracer_argv(const char *const args[], int bpftrace,
+			const char **argv, char *script, size_t size);
 int has_in_order(const char *text, const char *spec);
 void umount_tracefs(void);
 int test_bpf(int cmd, union bpf_attr *attr);
