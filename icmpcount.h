@@ -113,9 +113,28 @@ struct prog_spec {
 	int syscall_nr;		/* raw_syscalls: __NR_sendto (0: no check) */
 };
 
-/* prog_hand.c: the hand-assembled programs. */
+/*
+ * prog_hand.c: the hand-assembled programs.  Their jumps go to labels,
+ * which prog_hand_assemble() also reports, for the tests: where each
+ * landed, or -1 where a program has no such label.
+ */
+enum hand_label {
+	L_FAMILY,	/* entry: the address family's read */
+	L_ID,		/* entry: the id's test (-6 skips the checksum's) */
+	L_NEW,		/* entry, -x: a new pending element */
+	L_COUNT,	/* the tail: the comm, and its count */
+	L_MAP_CHOSEN,	/* the tail: after -6 picks counts6 */
+	L_STAT,		/* the tail: a stat key's count */
+	L_INC,		/* the tail: *v += 1 */
+	L_OUT,		/* the tail: return 0 */
+	NR_HAND_LABELS,
+};
+
 size_t prog_hand_build(struct bpf_insn *insns, size_t max,
 		       const struct prog_spec *spec);
+size_t prog_hand_assemble(struct bpf_insn *insns, size_t max,
+			  const struct prog_spec *spec,
+			  int at[NR_HAND_LABELS]);
 #define PROG_MAX_INSNS	128
 
 /* output.c: what icmpcount prints about its counts. */

@@ -286,7 +286,8 @@ load_with_log(const struct bpf_insn *insns, size_t cnt)
 				  cnt, log, (__u32)size, 1) >= 0 ||
 		    errno != ENOSPC) {
 			if (log[0])
-				fputs(log, stderr);	/* the verifier's own words */
+				/* the verifier's own words */
+				fputs(log, stderr);
 			free(log);
 			break;
 		}

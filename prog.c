@@ -52,7 +52,7 @@ int helper_works(int helper)
 		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -8),	/* r1 = fp - 8 */
 		BPF_MOV64_IMM(BPF_REG_2, 8),		/* r2 = 8 */
 		BPF_MOV64_IMM(BPF_REG_3, 0),		/* r3 = NULL */
-		BPF_EMIT_CALL(helper),			/* helper(fp - 8, 8, NULL) */
+		BPF_EMIT_CALL(helper),	/* helper(fp - 8, 8, NULL) */
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
