@@ -25,7 +25,8 @@
 
 #define SYNOPSIS \
 	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
-	"                 [-p pid] [-u user] [--check] [--max-comms n] [--prom file]\n"
+	"                 [-p pid] [-u user] [--check] [--[no-]compat] [--max-comms n]\n" \
+	"                 [--prom file]\n"
 
 struct test_knobs test_knobs;
 
@@ -82,6 +83,10 @@ static void help(void)
 	      "  -v, --verbose        narrate each step and system call on stderr\n"
 	      "  -S, --dump           print the instructions that would be loaded\n"
 	      "      --check          tell whether icmpcount can run here, and exit\n"
+	      "      --compat         count the sends of 32-bit processes on a 64-bit\n"
+	      "                       kernel too, hooking every system call (the\n"
+	      "                       default for a 32-bit icmpcount there)\n"
+	      "      --no-compat      do not\n"
 	      "      --max-comms N    room for N process names (default 4096)\n"
 	      "      --prom FILE      write the counts since the start to FILE for\n"
 	      "                       node_exporter, every -i SECS (default 15)\n"
@@ -107,7 +112,7 @@ static unsigned long number_arg(const char *what, const char *s,
 	return v;
 }
 
-enum { OPT_CHECK = 256, OPT_MAX_COMMS, OPT_PROM };
+enum { OPT_CHECK = 256, OPT_COMPAT, OPT_NO_COMPAT, OPT_MAX_COMMS, OPT_PROM };
 
 static const struct option long_options[] = {
 	{ "ipv6",	no_argument,		NULL, '6' },
@@ -125,6 +130,8 @@ static const struct option long_options[] = {
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "exit",	no_argument,		NULL, 'x' },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
+	{ "compat",	no_argument,		NULL, OPT_COMPAT },
+	{ "no-compat",	no_argument,		NULL, OPT_NO_COMPAT },
 	{ "max-comms",	required_argument,	NULL, OPT_MAX_COMMS },
 	{ "prom",	required_argument,	NULL, OPT_PROM },
 	{ NULL,		0,			NULL, 0 },
@@ -135,6 +142,7 @@ void parse_args(int argc, char **argv, struct options *o)
 	int ch;
 
 	o->max_comms = MAX_COMMS;
+	o->compat = -1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":6ac:d:hi:jp:P:Su:vVx",
 				 long_options, NULL)) != -1) {
@@ -188,6 +196,12 @@ void parse_args(int argc, char **argv, struct options *o)
 			exit(EXIT_SUCCESS);
 		case 'x':
 			o->exit = 1;
+			break;
+		case OPT_COMPAT:
+			o->compat = 1;
+			break;
+		case OPT_NO_COMPAT:
+			o->compat = 0;
 			break;
 		case OPT_CHECK:
 			o->check = 1;

@@ -20,8 +20,8 @@
  * drops privileges, output.c prints, cmdline.c and command.c take the
  * options and run -c's command, check.c is --check, errors.c says what
  * failed.  Build with `make`; run as root.
- * Bugs: sends made with sendmsg(), or from 32-bit processes on a 64-bit
- * kernel, never reach the sys_enter_sendto tracepoint and are not counted.
+ * Bugs: sends made with sendmsg() never reach the sys_enter_sendto
+ * tracepoint and are not counted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,8 +80,49 @@ static const struct hook hook_socketcall = {
 	parse_socketcall_format, parse_exit_format, FORMAT_SOCKETCALL,
 	PROG_ENTRY_SOCKETCALL, 0,
 };
+/* --compat: 32-bit processes on a 64-bit kernel (compat.c). */
+static const struct hook hook_compat = {
+	TP_RAW_ENTER, TP_RAW_EXIT,
+	parse_raw_enter_format, parse_raw_exit_format, FORMAT_ENTER,
+	PROG_ENTRY_COMPAT, 0,
+};
 
-static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
+/*
+ * --compat is on where icmpcount is itself a 32-bit program on a 64-bit
+ * kernel (the Raspberry Pi OS case: all of user space is 32-bit), and
+ * where asked; it costs every system call on the machine a program run,
+ * so elsewhere it is off, and we say so when 32-bit processes are there
+ * to miss.  Its program needs to know the kernel's compat word: compat.c
+ * finds it, or finds that this kernel runs no 32-bit programs.
+ */
+static int want_compat(const struct options *o, const char *tracefs,
+		       struct compat_abi *abi)
+{
+	char why[160], name[32];
+	int on = o->compat < 0 ? compat_self() : o->compat, r, n;
+
+	if (!on) {
+		if (compat_machine() &&
+		    (n = compat_count_running(name, sizeof(name))) > 0)
+			warnx("%d 32-bit process%s running (%s%s): %s pings are not counted without --compat",
+			      n, n == 1 ? " is" : "es are", name,
+			      n == 1 ? "" : " among them", n == 1 ? "its" : "their");
+		return 0;
+	}
+	r = compat_calibrate(tracefs, abi, why, sizeof(why));
+	if (r == 1)
+		return 1;
+	if (r == 0)
+		narrate("compat: %s", why);
+	else if (o->compat > 0)
+		failx("--compat: %s", why);
+	else
+		warnx("32-bit processes are not counted: %s", why);
+	return 0;
+}
+
+static size_t choose_hooks(const char *tracefs, const struct hook **hooks,
+			   int compat)
 {
 	size_t n = 0;
 
@@ -99,6 +140,10 @@ static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
 	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
 		hooks[n++] = &hook_socketcall;
 		narrate("hook: %s", hook_socketcall.enter);
+	}
+	if (compat) {
+		hooks[n++] = &hook_compat;
+		narrate("hook: %s, for 32-bit processes", hook_compat.enter);
 	}
 	return n;
 }
@@ -377,7 +422,7 @@ struct attached {
 
 static void load_hook(const char *tracefs, const struct hook *h,
 		      const struct options *o, const struct maps *m,
-		      struct attached *a)
+		      const struct compat_abi *abi, struct attached *a)
 {
 	struct sendto_fields fields;
 	struct prog_spec spec = {
@@ -388,9 +433,14 @@ static void load_hook(const char *tracefs, const struct hook *h,
 			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
 		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
+		.compat = h->kind == PROG_ENTRY_COMPAT ? abi : NULL,
 	};
-	int program = h->kind == PROG_ENTRY_SOCKETCALL ? PROGRAM_HAND :
-		      o->program;
+	/* The socketcall and compat prologues exist only by hand. */
+	int program = o->program;
+
+	if ((h->kind == PROG_ENTRY_SOCKETCALL || h->kind == PROG_ENTRY_COMPAT) &&
+	    program == PROGRAM_CLANG)
+		program = PROGRAM_HAND;
 
 	if (program == PROGRAM_CLANG && h->syscall_nr)
 		failx("-P clang needs the syscalls:sys_enter_sendto tracepoint; this kernel has only raw_syscalls (use -P hand)");
@@ -596,8 +646,9 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	struct command cmd = { .pid = 0 };
 	struct totals start = { 0 }, end = { 0 };
-	const struct hook *hooks[2];
-	struct attached att[2];
+	const struct hook *hooks[3];
+	struct attached att[3];
+	struct compat_abi abi;
 	struct maps maps;
 	unsigned int ncpus;
 	const char *tracefs;
@@ -637,11 +688,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	tracefs = find_tracefs();			/* Step 1 */
-	nhooks = choose_hooks(tracefs, hooks);		/* Step 2 */
+	nhooks = choose_hooks(tracefs, hooks,		/* Step 2 */
+			      want_compat(&opt, tracefs, &abi));
 	ncpus = possible_cpus();			/* Step 3 */
 	create_maps(&maps, &opt, ncpus);
 	for (i = 0; i < nhooks; i++)			/* Step 4 */
-		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
+		load_hook(tracefs, hooks[i], &opt, &maps, &abi, &att[i]);
 	for (i = 0; i < nhooks; i++)			/* Step 5 */
 		attach_hook(&att[i]);
 	keep_least_privilege(&opt, &maps);		/* Step 6 */
