@@ -252,6 +252,7 @@ static void check_compat(const char *tracefs)
 		return;
 	}
 	r = compat_calibrate(tracefs, &abi, why, sizeof(why));
+	compat_release(&abi);
 	n = compat_count_running(name, sizeof(name));
 	if (r == 0)
 		item("--", "32-bit programs: %s", why);

@@ -40,6 +40,7 @@ void read_test_knobs(void)
 		secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") != NULL;
 	test_knobs.raw_syscalls =
 		secure_getenv("ICMPCOUNT_TEST_RAW_SYSCALLS") != NULL;
+	test_knobs.no_links = secure_getenv("ICMPCOUNT_TEST_NO_LINKS") != NULL;
 }
 
 void __attribute__((noreturn)) usage(void)
@@ -189,7 +190,7 @@ void parse_args(int argc, char **argv, struct options *o)
 			o->user = optarg;
 			break;
 		case 'v':
-			verbose = 1;
+			verbose++;
 			break;
 		case 'V':
 			printf("icmpcount %s\n", VERSION);

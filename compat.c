@@ -252,6 +252,7 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 	__u32 key;
 
 	memset(abi, 0, sizeof(*abi));
+	abi->probe_fds[0] = abi->probe_fds[1] = abi->probe_fds[2] = -1;
 	if (!machine) {
 		snprintf(why, size, "a 32-bit kernel: every program is native");
 		return 0;
@@ -293,8 +294,7 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 		goto out;
 	}
 	child = -1;
-	close(perf);
-	perf = -1;
+	perf_event_ioctl(perf, PERF_EVENT_IOC_DISABLE, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, size, "this kernel runs no %s programs", machine);
 		found = 0;
@@ -337,13 +337,28 @@ out:
 	}
 	if (go >= 0)
 		close(go);
-	if (perf >= 0)
-		close(perf);
-	if (prog >= 0)
-		close(prog);
-	if (map >= 0)
-		close(map);
+	abi->probe_fds[0] = perf;
+	abi->probe_fds[1] = prog;
+	abi->probe_fds[2] = map;
+	if (found != 1)
+		compat_release(abi);
 	return found;
+}
+
+/*
+ * The probe's perf event is closed only once the real programs hold the
+ * tracepoint: closing the last event on a tracepoint waits for an RCU
+ * grace period (80 ms here), which a start-up need not wait for.
+ */
+void compat_release(struct compat_abi *abi)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(abi->probe_fds); i++) {
+		if (abi->probe_fds[i] >= 0)
+			close(abi->probe_fds[i]);
+		abi->probe_fds[i] = -1;
+	}
 }
 
 /*

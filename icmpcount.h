@@ -116,6 +116,7 @@ struct compat_abi {
 	unsigned int task_size;	/* and its size: 4 or 8 bytes */
 	__u32 task_bit;		/* the bit in it that says "compat" */
 	int read_kernel;	/* helper: probe_read_kernel, or probe_read */
+	int probe_fds[3];	/* compat.c's probe, held: see compat_release() */
 };
 
 struct prog_spec {
@@ -228,6 +229,8 @@ struct test_knobs {
 	int no_read_user;	/* ICMPCOUNT_TEST_NO_READ_USER: before 5.5 */
 	int raw_syscalls;	/* ICMPCOUNT_TEST_RAW_SYSCALLS: no
 				 * syscalls:sys_enter_sendto */
+	int no_links;		/* ICMPCOUNT_TEST_NO_LINKS: before 5.15, no
+				 * BPF links for perf events */
 };
 
 #define EXIT_USAGE	2
@@ -299,6 +302,7 @@ int compat_self(void);
 int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 		     char *why, size_t size);
 int compat_count_running(char *name, size_t size);
+void compat_release(struct compat_abi *abi);
 
 /* prog.c: the program -P names; -S. */
 size_t prog_build(struct bpf_insn *insns, const struct prog_spec *spec,
@@ -324,6 +328,7 @@ int run_check(void);
 /* verbose.c: what -v prints. */
 struct bpf_trace_ops;
 extern int verbose;
+extern unsigned int trace_ncpus;
 extern const struct bpf_trace_ops verbose_trace_ops;
 void narrate(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void narrate_text(const char *prefix, const char *text);
