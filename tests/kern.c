@@ -834,6 +834,8 @@ static void test_verbose_vs_strace(void)
 		   i < nt ? told[i] : "(none)", r.status);
 }
 
+
+
 /*
  * -S against LLVM.  Every line of a dump is fed, as the bytes it shows, to
  * llvm-mc's disassembler, whose text must be ours (LLVM 14 cannot decode a
@@ -848,6 +850,7 @@ struct dump_line {
 	unsigned char bytes[16];
 	int nbytes;
 	char text[96];
+	char note[64];		/* -S's "# ..." after the text, if any */
 };
 
 static int hexval(char c)
@@ -887,6 +890,11 @@ static size_t parse_listing(const char *text, struct dump_line *d, size_t max)
 		 * "<=" and "<<=" stay. */
 		snprintf(d[n].text, sizeof(d[n].text), "%.*s",
 			 (int)strcspn(p, "\n"), p);
+		d[n].note[0] = '\0';
+		if ((cut = strstr(d[n].text, " # ")) != NULL) {
+			snprintf(d[n].note, sizeof(d[n].note), "%s", cut + 3);
+			*cut = '\0';
+		}
 		for (cut = d[n].text; (cut = strstr(cut, " <")); cut++)
 			if (cut[2] == '_' || (cut[2] >= 'A' && cut[2] <= 'z' &&
 					      cut[2] != '<' && cut[2] != '='))
@@ -910,6 +918,47 @@ static int run_capture(const char *cmd, char *out, size_t size)
 	n = fread(out, 1, size - 1, f);
 	out[n] = '\0';
 	return pclose(f);
+}
+
+/*
+ * -S's notes are assembler comments: llvm-mc assembles the listing's text
+ * with them as it does without (the same lines, the same errors: LLVM 14
+ * cannot assemble every BPF instruction it prints).
+ */
+static int notes_assemble(const struct dump_line *d, size_t n)
+{
+	static char a[OUT_MAX], b[OUT_MAX];
+	char path[2][64] = { "/tmp/icmpcount-asm-XXXXXX", "/tmp/icmpcount-asm-XXXXXX" };
+	char cmd[200], *out[2] = { a, b };
+	size_t i, notes = 0;
+	int k, ok = 1;
+
+	for (k = 0; k < 2; k++) {
+		FILE *f;
+		int fd = mkstemp(path[k]);
+
+		if (fd < 0 || !(f = fdopen(fd, "w")))
+			return 0;
+		for (i = 0; i < n; i++) {
+			fprintf(f, "%s", d[i].text);
+			if (k && d[i].note[0]) {
+				fprintf(f, " # %s", d[i].note);
+				notes++;
+			}
+			fputc('\n', f);
+		}
+		fclose(f);
+		snprintf(cmd, sizeof(cmd),
+			 "llvm-mc -triple bpfel -show-encoding %s 2>&1 | grep -c 'error:'",
+			 path[k]);
+		run_capture(cmd, out[k], OUT_MAX);
+		unlink(path[k]);
+	}
+	ok = notes > 0 && strcmp(a, b) == 0;
+	if (!ok)
+		fprintf(stdout, "notes: %zu; llvm-mc errors without notes %s, with %s",
+			notes, a, b);
+	return ok;
 }
 
 static void test_dump_vs_llvm_mc(const char *name, const char *opts)
@@ -982,8 +1031,8 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 			return;
 		}
 	}
-	test_check(n > 10 && i == n && bad == 0,
-		   "EXP: %zu instructions read back by llvm-mc\n"
+	test_check(n > 10 && i == n && bad == 0 && notes_assemble(d, n),
+		   "EXP: %zu instructions read back by llvm-mc, and each note an assembler comment\n"
 		   "RES: %zu read, %zu stores beyond LLVM 14, %zu unreadable",
 		   n, i, st, bad);
 }
