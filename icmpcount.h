@@ -133,6 +133,8 @@ struct prog_spec {
 	int syscall_nr;		/* raw_syscalls: __NR_sendto (0: no check) */
 	const struct compat_abi *compat;	/* PROG_ENTRY_COMPAT, and its
 						 * exit program */
+	int unchecked;		/* tests: leave out a NULL check, so that
+				 * the verifier must refuse the program */
 };
 
 /*
@@ -231,6 +233,8 @@ struct test_knobs {
 				 * syscalls:sys_enter_sendto */
 	int no_links;		/* ICMPCOUNT_TEST_NO_LINKS: before 5.15, no
 				 * BPF links for perf events */
+	int reject;		/* ICMPCOUNT_TEST_REJECT: a program the
+				 * verifier refuses, to see its log */
 };
 
 #define EXIT_USAGE	2

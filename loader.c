@@ -487,6 +487,7 @@ static void load_hook(const char *tracefs, const struct hook *h,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
 		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
 		.compat = h->kind == PROG_ENTRY_COMPAT ? abi : NULL,
+		.unchecked = test_knobs.reject,
 	};
 	/* The socketcall and compat prologues exist only by hand. */
 	int program = o->program;
