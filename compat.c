@@ -402,3 +402,37 @@ int compat_count_running(char *name, size_t size)
 	closedir(d);
 	return n;
 }
+
+/*
+ * --compat is on where icmpcount is itself a 32-bit program on a 64-bit
+ * kernel (the Raspberry Pi OS case: all of user space is 32-bit), and
+ * where asked; it costs every system call on the machine a program run,
+ * so elsewhere it is off, and we say so when 32-bit processes are there
+ * to miss.  Its program needs to know the kernel's compat word: compat.c
+ * finds it, or finds that this kernel runs no 32-bit programs.
+ */
+int compat_wanted(const struct options *o, const char *tracefs,
+		       struct compat_abi *abi)
+{
+	char why[160], name[32];
+	int on = o->compat < 0 ? compat_self() : o->compat, r, n;
+
+	if (!on) {
+		if (compat_machine() &&
+		    (n = compat_count_running(name, sizeof(name))) > 0)
+			warnx("%d 32-bit process%s running (%s%s): %s pings are not counted without --compat",
+			      n, n == 1 ? " is" : "es are", name,
+			      n == 1 ? "" : " among them", n == 1 ? "its" : "their");
+		return 0;
+	}
+	r = compat_calibrate(tracefs, abi, why, sizeof(why));
+	if (r == 1)
+		return 1;
+	if (r == 0)
+		narrate("compat: %s", why);
+	else if (o->compat > 0)
+		failx("--compat: %s", why);
+	else
+		warnx("32-bit processes are not counted: %s", why);
+	return 0;
+}

@@ -307,6 +307,8 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 		     char *why, size_t size);
 int compat_count_running(char *name, size_t size);
 void compat_release(struct compat_abi *abi);
+int compat_wanted(const struct options *o, const char *tracefs,
+		  struct compat_abi *abi);
 
 /* prog.c: the program -P names; -S. */
 size_t prog_build(struct bpf_insn *insns, const struct prog_spec *spec,
