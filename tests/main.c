@@ -113,6 +113,8 @@ int main(int argc, char **argv)
 		icmpcount_path = bin;
 	if (argc == 3 && strncmp(argv[1], "--send", 6) == 0)
 		kern_send_main(argv[1], argv[2]);
+	if (argc == 2 && strcmp(argv[1], "--update-docs") == 0)
+		return update_docs();
 	if (argc > 2 || (argc == 2 && sscanf(argv[1], "%d-%d", &first, &last) < 1)) {
 		fprintf(stderr, "usage: tests [N | N-M]\n");
 		return 2;
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
 	run_kern_tests();
 	run_stress_tests();
 	run_prom_tests();
+	run_docs_tests();
 
 	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;

@@ -30,6 +30,8 @@ void run_unit_tests(void);
 void run_kern_tests(void);
 void run_stress_tests(void);	/* stress.c: load, faults, random traffic */
 void run_prom_tests(void);	/* prom.c: node_exporter and Prometheus */
+void run_docs_tests(void);	/* docs.c: the transcripts of the docs */
+int update_docs(void);		/* docs.c: tests --update-docs */
 /* `tests --send... ARG`: the senders the run cases start with -c. */
 void kern_send_main(const char *mode, const char *arg)
 	__attribute__((noreturn));
