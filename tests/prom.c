@@ -1102,14 +1102,17 @@ static const struct outage {
 	int (*brk)(const struct outage_ctx *o);
 	int (*mend)(const struct outage_ctx *o);
 } outages[] = {
-	{ "the directory removed", "icp_gone", "No such file or directory",
-	  dir_remove, dir_make },
-	{ "a file where the directory was", "icp_notdir", "Not a directory",
-	  dir_to_file, file_to_dir },
-	{ "the directory mounted read-only", "icp_rofs", "Read-only file system",
-	  mount_ro, umount_dir },
-	{ "the disk full", "icp_full", "No space left on device",
-	  mount_full, unfill },
+	{ .name = "the directory removed", .prefix = "icp_gone",
+	  .err = "No such file or directory", .brk = dir_remove,
+	  .mend = dir_make },
+	{ .name = "a file where the directory was", .prefix = "icp_notdir",
+	  .err = "Not a directory", .brk = dir_to_file, .mend = file_to_dir },
+	{ .name = "the directory mounted read-only", .prefix = "icp_rofs",
+	  .err = "Read-only file system", .brk = mount_ro,
+	  .mend = umount_dir },
+	{ .name = "the disk full", .prefix = "icp_full",
+	  .err = "No space left on device", .brk = mount_full,
+	  .mend = unfill },
 };
 
 static struct {

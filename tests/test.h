@@ -77,7 +77,6 @@ const char *tracer_argv(const char *const args[], int bpftrace,
 			const char **argv, char *script, size_t size);
 int has_in_order(const char *text, const char *spec);
 void umount_tracefs(void);
-int test_bpf(int cmd, union bpf_attr *attr);
 __u32 last_id(int cmd);
 int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size);
 void app(char *buf, size_t size, const char *fmt, ...)
