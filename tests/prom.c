@@ -174,26 +174,11 @@ static int count_of_text(const char *text, const char *needle)
  */
 static ssize_t slurp(const char *path, char *buf, size_t size)
 {
-	size_t len = 1;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
 	buf[0] = '\n';
 	buf[1] = '\0';
-	if (fd < 0)
+	if (read_text(path, buf + 1, size - 1) != 0 && errno != EFBIG)
 		return -1;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len - 1;
+	return (ssize_t)strlen(buf + 1);
 }
 
 static int spit(const char *path, const char *text)
