@@ -76,8 +76,7 @@ static void check_config(const char *release)
 	f = fopen(path, "re");
 	if (!f && access("/proc/config.gz", R_OK) == 0) {
 		/* A fixed command line, for --check only: no user input. */
-		/* NOLINT(cert-env33-c) */
-		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r"); /* NOLINT(cert-env33-c) */
 		source = "/proc/config.gz";
 	}
 	if (!f) {

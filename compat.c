@@ -375,8 +375,10 @@ int compat_count_running(char *name, size_t size)
 		unsigned char ident[5];
 		int fd;
 
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-		    atoi(e->d_name) == getpid())
+		unsigned long pid;
+
+		if (parse_uint(e->d_name, INT32_MAX, &pid) != 0 ||
+		    pid == (unsigned long)getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%.20s/exe", e->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -1002,7 +1002,7 @@ static int notes_assemble(const struct dump_line *d, size_t n)
 		snprintf(cmd, sizeof(cmd),
 			 "llvm-mc -triple bpfel -show-encoding %s 2>&1 | grep -c 'error:'",
 			 path[k]);
-		run_capture(cmd, out[k], OUT_MAX);
+		run_capture(cmd, out[k], (size_t)OUT_MAX);
 		unlink(path[k]);
 	}
 	ok = notes > 0 && strcmp(a, b) == 0;
@@ -1014,7 +1014,7 @@ static int notes_assemble(const struct dump_line *d, size_t n)
 
 static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 {
-	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], warn[OUT_MAX];
+	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], mc_err[OUT_MAX];
 	static struct dump_line d[256];
 	char cmd[4400], inpath[64] = "/tmp/icmpcount-mc-XXXXXX";
 	size_t n, i, k, bad = 0, st = 0;
@@ -1052,7 +1052,7 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 		 "llvm-mc -triple bpfel -disassemble %s 2>%s.err", inpath, inpath);
 	run_capture(cmd, mc, sizeof(mc));
 	snprintf(cmd, sizeof(cmd), "cat %s.err", inpath);
-	run_capture(cmd, warn, sizeof(warn));
+	run_capture(cmd, mc_err, sizeof(mc_err));
 	unlink(inpath);
 	snprintf(inpath + strlen(inpath), sizeof(inpath) - strlen(inpath), ".err");
 	unlink(inpath);
@@ -1061,7 +1061,7 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 		char tag[48], line[96];
 
 		snprintf(tag, sizeof(tag), ":%zu:1: warning", i + 1);
-		if (strstr(warn, tag)) {
+		if (strstr(mc_err, tag)) {
 			/* Only a store of an immediate may be beyond LLVM 14. */
 			if (BPF_CLASS(d[i].bytes[0]) == BPF_ST)
 				st++;
@@ -1287,7 +1287,7 @@ static void test_compat(void)
 		if (hold)
 			pclose(hold);
 		unlink(script);
-		memcpy(script + strlen(script) - 6, "XXXXXX", 6);
+		snprintf(script, sizeof(script), "/tmp/icmpcount-compat-cmd.XXXXXX");
 		collide = count_of(r.out, "ic_collide");
 		if (ok && c->check) {
 			fd = mkstemp(file);
@@ -1299,7 +1299,7 @@ static void test_compat(void)
 				 s32, c->check, file);
 			kok = kok && system(cmd) == 0;
 			unlink(file);
-			memcpy(file + strlen(file) - 6, "XXXXXX", 6);
+			snprintf(file, sizeof(file), "/tmp/icmpcount-compat.XXXXXX");
 		} else if (ok && c->exit) {
 			kok = count_of(r.out, "vs_echo") == 3 &&
 			      count_of(r.out, "vs_sockcall") == 3 &&
