@@ -90,14 +90,15 @@ ifeq ($(STATIC),-static-pie)
 ALL_CFLAGS += -fPIE
 endif
 
-SRCS = loader.c bpf.c tracefs.c caps.c prog.c errors.c cmdline.c command.c \
+SRCS = loader.c bpf.c bpf_asm.c tracefs.c caps.c prog.c errors.c compat.c \
+       cmdline.c command.c \
        parse.c output.c prog_hand.c prog_clang.c \
        verbose.c check.c disasm.c
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
-HDRS = icmpcount.h bpf.h bpf_insn.h disasm.h
+HDRS = icmpcount.h bpf.h bpf_asm.h bpf_insn.h disasm.h
 
 TEST_SRCS = tests/main.c tests/run.c tests/unit.c tests/kern.c tests/stress.c \
-	    tests/prom.c parse.c output.c errors.c prog_hand.c
+	    tests/prom.c parse.c output.c errors.c prog_hand.c bpf_asm.c
 TEST_HDRS = tests/test.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I.
 
@@ -187,6 +188,21 @@ $(BUILD)/tests: $(TEST_SRCS) $(TEST_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BUILD)
 	$(Q)$(HOSTCC) $(TEST_CFLAGS) -o $@ $(TEST_SRCS)
+
+# The 32-bit sender of the --compat cases: tests/vm/vmsend.c, static, for
+# this machine's 32-bit ABI (i386 on x86_64, armhf on arm64), when its
+# cross gcc is installed; the cases skip without it.
+SENDER32_CC = $(if $(filter x86_64,$(shell uname -m)),i686-linux-gnu-gcc,\
+	      $(if $(filter aarch64,$(shell uname -m)),arm-linux-gnueabihf-gcc))
+ifneq ($(SENDER32_CC),)
+ifneq ($(shell command -v $(SENDER32_CC) 2>/dev/null),)
+$(BUILD)/vmsend32: tests/vm/vmsend.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(SENDER32_CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+test: $(BUILD)/vmsend32
+endif
+endif
 
 # disasm_check holds disasm.c's text against llvm-objdump's, on objects
 # clang and llvm-mc make; it skips itself when LLVM 14 is not there.

@@ -20,8 +20,8 @@
  * drops privileges, output.c prints, cmdline.c and command.c take the
  * options and run -c's command, check.c is --check, errors.c says what
  * failed.  Build with `make`; run as root.
- * Bugs: sends made with sendmsg(), or from 32-bit processes on a 64-bit
- * kernel, never reach the sys_enter_sendto tracepoint and are not counted.
+ * Bugs: sends made with sendmsg() never reach the sys_enter_sendto
+ * tracepoint and are not counted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,8 +80,49 @@ static const struct hook hook_socketcall = {
 	parse_socketcall_format, parse_exit_format, FORMAT_SOCKETCALL,
 	PROG_ENTRY_SOCKETCALL, 0,
 };
+/* --compat: 32-bit processes on a 64-bit kernel (compat.c). */
+static const struct hook hook_compat = {
+	TP_RAW_ENTER, TP_RAW_EXIT,
+	parse_raw_enter_format, parse_raw_exit_format, FORMAT_ENTER,
+	PROG_ENTRY_COMPAT, 0,
+};
 
-static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
+/*
+ * --compat is on where icmpcount is itself a 32-bit program on a 64-bit
+ * kernel (the Raspberry Pi OS case: all of user space is 32-bit), and
+ * where asked; it costs every system call on the machine a program run,
+ * so elsewhere it is off, and we say so when 32-bit processes are there
+ * to miss.  Its program needs to know the kernel's compat word: compat.c
+ * finds it, or finds that this kernel runs no 32-bit programs.
+ */
+static int want_compat(const struct options *o, const char *tracefs,
+		       struct compat_abi *abi)
+{
+	char why[160], name[32];
+	int on = o->compat < 0 ? compat_self() : o->compat, r, n;
+
+	if (!on) {
+		if (compat_machine() &&
+		    (n = compat_count_running(name, sizeof(name))) > 0)
+			warnx("%d 32-bit process%s running (%s%s): %s pings are not counted without --compat",
+			      n, n == 1 ? " is" : "es are", name,
+			      n == 1 ? "" : " among them", n == 1 ? "its" : "their");
+		return 0;
+	}
+	r = compat_calibrate(tracefs, abi, why, sizeof(why));
+	if (r == 1)
+		return 1;
+	if (r == 0)
+		narrate("compat: %s", why);
+	else if (o->compat > 0)
+		failx("--compat: %s", why);
+	else
+		warnx("32-bit processes are not counted: %s", why);
+	return 0;
+}
+
+static size_t choose_hooks(const char *tracefs, const struct hook **hooks,
+			   int compat)
 {
 	size_t n = 0;
 
@@ -99,6 +140,10 @@ static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
 	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
 		hooks[n++] = &hook_socketcall;
 		narrate("hook: %s", hook_socketcall.enter);
+	}
+	if (compat) {
+		hooks[n++] = &hook_compat;
+		narrate("hook: %s, for 32-bit processes", hook_compat.enter);
 	}
 	return n;
 }
@@ -251,15 +296,25 @@ static void create_maps(struct maps *m, const struct options *o,
  * refuses the program does load_with_log() load it again with a log,
  * growing the buffer while the kernel says ENOSPC, and print the log.
  */
+/*
+ * The verifier's log levels are bits: 1 (BPF_LOG_LEVEL1) its reasoning
+ * where it rejects a program, 2 (BPF_LOG_LEVEL2) its state at every
+ * instruction it walks, 4 (BPF_LOG_STATS, 5.2 and later) the totals.  -v
+ * asks for 4, -vv for 2 and 4; a load that fails asks for 1 (load_with_log).
+ */
+#define VLOG_SIZE	(1024 * 1024)
+
 static int load_once(const struct bpf_insn *insns, size_t cnt)
 {
-	char stats[1024];
+	static char stats[VLOG_SIZE];
+	__u32 level = verbose > 1 ? 2 | 4 : 4;
+	__u32 size = verbose > 1 ? VLOG_SIZE : 1024;
 	int fd;
 
 	/* -v: the verifier's statistics (BPF_LOG_STATS, 5.2 and later). */
 	stats[0] = '\0';
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "icmpcount", "GPL",
-			   insns, cnt, verbose ? stats : NULL, sizeof(stats), 4);
+			   insns, cnt, verbose ? stats : NULL, size, level);
 	if (fd < 0 && verbose)
 		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "icmpcount", "GPL",
 				   insns, cnt, NULL, 0, 0);
@@ -335,13 +390,30 @@ static int build_and_load(struct prog_spec *spec, int program)
 
 /*
  * Step 5: attach.  A tracepoint's BPF program hangs off a perf event for
- * that tracepoint.  The program then runs on every CPU; the event's CPU
- * only decides where perf samples would go, and our programs make none.
+ * that tracepoint: perf_event_open() makes the event, and the program is
+ * tied to it one of two ways.  From Linux 5.15 a BPF link does it
+ * (BPF_LINK_CREATE with attach_type BPF_PERF_EVENT): the link is an fd of
+ * its own, which bpftool link list shows, and closing it detaches.  Before
+ * 5.15 the kernel answers that with EINVAL, and the older way is the
+ * PERF_EVENT_IOC_SET_BPF ioctl on the event, which lives as long as the
+ * event's fd.  We try the link and fall back, and say which under -v.
+ * Either way PERF_EVENT_IOC_ENABLE starts the event: it was opened with
+ * disabled=1 so that no event comes before the program is in place.
+ * sample_period=1 makes every hit of the tracepoint an event (a period of
+ * 0 would make it a counting event, which runs no program).  The program
+ * then runs on every CPU: the event's CPU only decides where perf samples
+ * would go, and our programs make none.
  */
-static int attach_prog(int prog_fd, unsigned int tp_id)
+struct attachment {
+	int perf;		/* the perf event's fd */
+	int link;		/* the BPF link's fd, or -1 (the ioctl way) */
+};
+
+static struct attachment attach_prog(int prog_fd, unsigned int tp_id)
 {
+	static int no_links;	/* this kernel has no links for perf events */
 	struct perf_event_attr attr;
-	int fd;
+	struct attachment at = { .link = -1 };
 
 	memset(&attr, 0, sizeof(attr));
 	attr.type = PERF_TYPE_TRACEPOINT;
@@ -349,18 +421,44 @@ static int attach_prog(int prog_fd, unsigned int tp_id)
 	attr.config = tp_id;
 	attr.sample_period = 1;
 	attr.disabled = 1;
-	fd = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
-			     -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
+	at.perf = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
+				  -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+	if (at.perf < 0)
 		fail(hint_privilege(errno), "cannot open perf event for tracepoint %u",
 		     tp_id);
-	if (perf_event_ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
+	if (!no_links && !test_knobs.no_links) {
+		at.link = bpf_link_create(prog_fd, at.perf, BPF_PERF_EVENT, 0);
+		if (at.link < 0 && errno != EINVAL)
+			fail(hint_privilege(errno), "cannot link BPF program to tracepoint %u",
+			     tp_id);
+		if (at.link < 0) {
+			no_links = 1;
+			narrate("no BPF links for perf events here (before 5.15): attaching with PERF_EVENT_IOC_SET_BPF");
+		}
+	}
+	if (at.link < 0 &&
+	    perf_event_ioctl(at.perf, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
 		fail(hint_privilege(errno), "cannot attach BPF program to tracepoint %u",
 		     tp_id);
-	if (perf_event_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
+	if (perf_event_ioctl(at.perf, PERF_EVENT_IOC_ENABLE, 0) != 0)
 		fail(hint_privilege(errno), "cannot enable perf event for tracepoint %u",
 		     tp_id);
-	return fd;
+	return at;
+}
+
+/* Closing the link, or the event, detaches the program. */
+static void detach_prog(const struct attachment *at)
+{
+	int r;
+
+	if (at->link >= 0) {
+		r = close(at->link);
+		narrate("close(%d) = %d: the link goes, and the program with it",
+			at->link, r);
+	}
+	r = close(at->perf);
+	narrate("close(%d) = %d: the perf event goes%s", at->perf, r,
+		at->link >= 0 ? "" : ", and the program with it");
 }
 
 /*
@@ -372,12 +470,12 @@ struct attached {
 	const struct hook *hook;
 	unsigned int enter_id, exit_id;
 	int enter_prog, exit_prog;
-	int enter_perf, exit_perf;
+	struct attachment enter, exit;
 };
 
 static void load_hook(const char *tracefs, const struct hook *h,
 		      const struct options *o, const struct maps *m,
-		      struct attached *a)
+		      const struct compat_abi *abi, struct attached *a)
 {
 	struct sendto_fields fields;
 	struct prog_spec spec = {
@@ -388,16 +486,21 @@ static void load_hook(const char *tracefs, const struct hook *h,
 			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
 		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
+		.compat = h->kind == PROG_ENTRY_COMPAT ? abi : NULL,
 	};
-	int program = h->kind == PROG_ENTRY_SOCKETCALL ? PROGRAM_HAND :
-		      o->program;
+	/* The socketcall and compat prologues exist only by hand. */
+	int program = o->program;
+
+	if ((h->kind == PROG_ENTRY_SOCKETCALL || h->kind == PROG_ENTRY_COMPAT) &&
+	    program == PROGRAM_CLANG)
+		program = PROGRAM_HAND;
 
 	if (program == PROGRAM_CLANG && h->syscall_nr)
 		failx("-P clang needs the syscalls:sys_enter_sendto tracepoint; this kernel has only raw_syscalls (use -P hand)");
 	memset(&fields, 0, sizeof(fields));
 	memset(a, 0, sizeof(*a));
 	a->hook = h;
-	a->exit_prog = a->exit_perf = -1;
+	a->exit_prog = -1;
 	a->enter_id = tracepoint_id(tracefs, h->enter);
 	read_fields(tracefs, h->enter, h->enter_format, h->parse_enter,
 		    &fields);
@@ -414,15 +517,16 @@ static void load_hook(const char *tracefs, const struct hook *h,
 static void attach_hook(struct attached *a)
 {
 	if (a->exit_prog >= 0)
-		a->exit_perf = attach_prog(a->exit_prog, a->exit_id);
-	a->enter_perf = attach_prog(a->enter_prog, a->enter_id);
+		a->exit = attach_prog(a->exit_prog, a->exit_id);
+	a->enter = attach_prog(a->enter_prog, a->enter_id);
 }
 
-static void detach_hook(struct attached *a)
+/* The entry program first, so no send it remembers misses its exit. */
+static void detach_hook(const struct attached *a)
 {
-	close(a->enter_perf);
-	if (a->exit_perf >= 0)
-		close(a->exit_perf);
+	detach_prog(&a->enter);
+	if (a->exit_prog >= 0)
+		detach_prog(&a->exit);
 }
 
 /*
@@ -596,8 +700,9 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	struct command cmd = { .pid = 0 };
 	struct totals start = { 0 }, end = { 0 };
-	const struct hook *hooks[2];
-	struct attached att[2];
+	const struct hook *hooks[3];
+	struct attached att[3];
+	struct compat_abi abi = { .probe_fds = { -1, -1, -1 } };
 	struct maps maps;
 	unsigned int ncpus;
 	const char *tracefs;
@@ -637,13 +742,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	tracefs = find_tracefs();			/* Step 1 */
-	nhooks = choose_hooks(tracefs, hooks);		/* Step 2 */
+	nhooks = choose_hooks(tracefs, hooks,		/* Step 2 */
+			      want_compat(&opt, tracefs, &abi));
 	ncpus = possible_cpus();			/* Step 3 */
+	trace_ncpus = ncpus;
 	create_maps(&maps, &opt, ncpus);
 	for (i = 0; i < nhooks; i++)			/* Step 4 */
-		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
+		load_hook(tracefs, hooks[i], &opt, &maps, &abi, &att[i]);
 	for (i = 0; i < nhooks; i++)			/* Step 5 */
 		attach_hook(&att[i]);
+	compat_release(&abi);
 	keep_least_privilege(&opt, &maps);		/* Step 6 */
 
 	/* Step 7: say we are tracing, let the command run, and trace until
