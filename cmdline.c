@@ -41,6 +41,7 @@ void read_test_knobs(void)
 	test_knobs.raw_syscalls =
 		secure_getenv("ICMPCOUNT_TEST_RAW_SYSCALLS") != NULL;
 	test_knobs.no_links = secure_getenv("ICMPCOUNT_TEST_NO_LINKS") != NULL;
+	test_knobs.reject = secure_getenv("ICMPCOUNT_TEST_REJECT") != NULL;
 }
 
 void __attribute__((noreturn)) usage(void)

@@ -245,7 +245,6 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 	const char *machine = compat_machine();
 	__u64 samples[2][SAMPLE_WORDS];
 	struct sendto_fields f;
-	struct perf_event_attr attr;
 	int map, prog = -1, perf = -1, go = -1, status = 0, found = -1;
 	pid_t child;
 	size_t i;
@@ -278,14 +277,11 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 	prog = load_sampler(map, (int)f.id.offset,
 			    compat_self() ? -1 : SYS_getppid, abi->getpid_nr,
 			    child, abi->read_kernel);
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = tracepoint_id(tracefs, TP_RAW_ENTER);
-	attr.sample_period = 1;
 	if (prog >= 0)
-		perf = perf_event_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (perf < 0 || perf_event_ioctl(perf, PERF_EVENT_IOC_SET_BPF, prog) != 0) {
+		perf = perf_event_open_tracepoint(tracepoint_id(tracefs,
+								TP_RAW_ENTER));
+	if (perf < 0 || perf_event_ioctl(perf, PERF_EVENT_IOC_SET_BPF, prog) != 0 ||
+	    perf_event_ioctl(perf, PERF_EVENT_IOC_ENABLE, 0) != 0) {
 		snprintf(why, size, "cannot attach the probe: %s", strerror(errno));
 		goto out;
 	}
@@ -379,8 +375,10 @@ int compat_count_running(char *name, size_t size)
 		unsigned char ident[5];
 		int fd;
 
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-		    atoi(e->d_name) == getpid())
+		unsigned long pid;
+
+		if (parse_uint(e->d_name, INT32_MAX, &pid) != 0 ||
+		    pid == (unsigned long)getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%.20s/exe", e->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -401,4 +399,38 @@ int compat_count_running(char *name, size_t size)
 	}
 	closedir(d);
 	return n;
+}
+
+/*
+ * --compat is on where icmpcount is itself a 32-bit program on a 64-bit
+ * kernel (the Raspberry Pi OS case: all of user space is 32-bit), and
+ * where asked; it costs every system call on the machine a program run,
+ * so elsewhere it is off, and we say so when 32-bit processes are there
+ * to miss.  Its program needs to know the kernel's compat word: compat.c
+ * finds it, or finds that this kernel runs no 32-bit programs.
+ */
+int compat_wanted(const struct options *o, const char *tracefs,
+		       struct compat_abi *abi)
+{
+	char why[160], name[32];
+	int on = o->compat < 0 ? compat_self() : o->compat, r, n;
+
+	if (!on) {
+		if (compat_machine() &&
+		    (n = compat_count_running(name, sizeof(name))) > 0)
+			warnx("%d 32-bit process%s running (%s%s): %s pings are not counted without --compat",
+			      n, n == 1 ? " is" : "es are", name,
+			      n == 1 ? "" : " among them", n == 1 ? "its" : "their");
+		return 0;
+	}
+	r = compat_calibrate(tracefs, abi, why, sizeof(why));
+	if (r == 1)
+		return 1;
+	if (r == 0)
+		narrate("compat: %s", why);
+	else if (o->compat > 0)
+		failx("--compat: %s", why);
+	else
+		warnx("32-bit processes are not counted: %s", why);
+	return 0;
 }

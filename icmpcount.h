@@ -95,6 +95,7 @@ int parse_socketcall_format(const char *text, struct sendto_fields *f,
 int parse_cpu_list(const char *text, unsigned int *ncpus);
 int parse_uint(const char *text, unsigned long max, unsigned long *val);
 int parse_kernel_release(const char *text, unsigned int *version);
+int read_text(const char *path, char *buf, size_t size);
 
 /* What a program is built for: its tracepoint, maps and options. */
 enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_ENTRY_COMPAT,
@@ -133,6 +134,8 @@ struct prog_spec {
 	int syscall_nr;		/* raw_syscalls: __NR_sendto (0: no check) */
 	const struct compat_abi *compat;	/* PROG_ENTRY_COMPAT, and its
 						 * exit program */
+	int unchecked;		/* tests: leave out a NULL check, so that
+				 * the verifier must refuse the program */
 };
 
 /*
@@ -231,6 +234,8 @@ struct test_knobs {
 				 * syscalls:sys_enter_sendto */
 	int no_links;		/* ICMPCOUNT_TEST_NO_LINKS: before 5.15, no
 				 * BPF links for perf events */
+	int reject;		/* ICMPCOUNT_TEST_REJECT: a program the
+				 * verifier refuses, to see its log */
 };
 
 #define EXIT_USAGE	2
@@ -276,7 +281,6 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum format_kind { FORMAT_ENTER, FORMAT_SOCKETCALL, FORMAT_EXIT };
 
-int read_text(const char *path, char *buf, size_t size);
 const char *look_for_tracefs(int quiet);
 int mount_private_tracefs(void);
 const char *hint_mount(int e);
@@ -303,6 +307,8 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 		     char *why, size_t size);
 int compat_count_running(char *name, size_t size);
 void compat_release(struct compat_abi *abi);
+int compat_wanted(const struct options *o, const char *tracefs,
+		  struct compat_abi *abi);
 
 /* prog.c: the program -P names; -S. */
 size_t prog_build(struct bpf_insn *insns, const struct prog_spec *spec,

@@ -7,13 +7,13 @@
  *
  * This file is the loading story, in the order main() tells it and -v
  * narrates it:
- *   Step 1  find tracefs, mounting a private one if none is mounted
- *   Step 2  choose the tracepoints to hook
- *   Step 3  create the maps the programs count into
- *   Step 4  read each tracepoint's id and layout; build and load a program
- *   Step 5  attach each program to its tracepoint through a perf event
+ *   Step 1  find tracefs (tracefs.c), mounting a private one if need be
+ *   Step 2  choose the tracepoints
+ *   Step 3  create the maps
+ *   Step 4  read each tracepoint's id and format; build and load its program
+ *   Step 5  attach each program to its tracepoint
  *   Step 6  keep only the privilege that reading the maps needs
- *   Step 7  wait for the end, printing or saving on each tick
+ *   Step 7  trace until the end, printing or saving on each tick
  *   Step 8  detach, read the maps, print the counts
  * The rest lives beside it: bpf.c calls the kernel, tracefs.c reads
  * tracefs, prog.c builds the programs (prog_hand.c, prog_clang.c), caps.c
@@ -47,6 +47,24 @@
 #include "icmpcount.h"
 
 #define MAX_PENDING	16384	/* -x: threads between entry and exit */
+
+/* The steps, as this file's header lists them and -v announces them. */
+static const char *const steps[] = {
+	NULL,
+	"find tracefs",
+	"choose the tracepoints",
+	"create the maps",
+	"read each tracepoint's id and format; build and load its program",
+	"attach each program to its tracepoint",
+	"keep only the privilege that reading the maps needs",
+	"trace until the end",
+	"detach, read the maps, print the counts",
+};
+
+static void step(unsigned int n)
+{
+	narrate("Step %u: %s", n, steps[n]);
+}
 #define LOG_MIN		((size_t)64 * 1024)
 #define LOG_MAX		(UINT32_MAX >> 8)	/* kernels up to 5.1 refuse more */
 
@@ -86,40 +104,6 @@ static const struct hook hook_compat = {
 	parse_raw_enter_format, parse_raw_exit_format, FORMAT_ENTER,
 	PROG_ENTRY_COMPAT, 0,
 };
-
-/*
- * --compat is on where icmpcount is itself a 32-bit program on a 64-bit
- * kernel (the Raspberry Pi OS case: all of user space is 32-bit), and
- * where asked; it costs every system call on the machine a program run,
- * so elsewhere it is off, and we say so when 32-bit processes are there
- * to miss.  Its program needs to know the kernel's compat word: compat.c
- * finds it, or finds that this kernel runs no 32-bit programs.
- */
-static int want_compat(const struct options *o, const char *tracefs,
-		       struct compat_abi *abi)
-{
-	char why[160], name[32];
-	int on = o->compat < 0 ? compat_self() : o->compat, r, n;
-
-	if (!on) {
-		if (compat_machine() &&
-		    (n = compat_count_running(name, sizeof(name))) > 0)
-			warnx("%d 32-bit process%s running (%s%s): %s pings are not counted without --compat",
-			      n, n == 1 ? " is" : "es are", name,
-			      n == 1 ? "" : " among them", n == 1 ? "its" : "their");
-		return 0;
-	}
-	r = compat_calibrate(tracefs, abi, why, sizeof(why));
-	if (r == 1)
-		return 1;
-	if (r == 0)
-		narrate("compat: %s", why);
-	else if (o->compat > 0)
-		failx("--compat: %s", why);
-	else
-		warnx("32-bit processes are not counted: %s", why);
-	return 0;
-}
 
 static size_t choose_hooks(const char *tracefs, const struct hook **hooks,
 			   int compat)
@@ -390,8 +374,9 @@ static int build_and_load(struct prog_spec *spec, int program)
 
 /*
  * Step 5: attach.  A tracepoint's BPF program hangs off a perf event for
- * that tracepoint: perf_event_open() makes the event, and the program is
- * tied to it one of two ways.  From Linux 5.15 a BPF link does it
+ * that tracepoint: perf_event_open() makes the event (bpf.c's
+ * perf_event_open_tracepoint() says how), and the program is tied to it
+ * one of two ways.  From Linux 5.15 a BPF link does it
  * (BPF_LINK_CREATE with attach_type BPF_PERF_EVENT): the link is an fd of
  * its own, which bpftool link list shows, and closing it detaches.  Before
  * 5.15 the kernel answers that with EINVAL, and the older way is the
@@ -399,10 +384,6 @@ static int build_and_load(struct prog_spec *spec, int program)
  * event's fd.  We try the link and fall back, and say which under -v.
  * Either way PERF_EVENT_IOC_ENABLE starts the event: it was opened with
  * disabled=1 so that no event comes before the program is in place.
- * sample_period=1 makes every hit of the tracepoint an event (a period of
- * 0 would make it a counting event, which runs no program).  The program
- * then runs on every CPU: the event's CPU only decides where perf samples
- * would go, and our programs make none.
  */
 struct attachment {
 	int perf;		/* the perf event's fd */
@@ -412,17 +393,9 @@ struct attachment {
 static struct attachment attach_prog(int prog_fd, unsigned int tp_id)
 {
 	static int no_links;	/* this kernel has no links for perf events */
-	struct perf_event_attr attr;
 	struct attachment at = { .link = -1 };
 
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = tp_id;
-	attr.sample_period = 1;
-	attr.disabled = 1;
-	at.perf = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
-				  -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+	at.perf = perf_event_open_tracepoint(tp_id);
 	if (at.perf < 0)
 		fail(hint_privilege(errno), "cannot open perf event for tracepoint %u",
 		     tp_id);
@@ -487,6 +460,7 @@ static void load_hook(const char *tracefs, const struct hook *h,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
 		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
 		.compat = h->kind == PROG_ENTRY_COMPAT ? abi : NULL,
+		.unchecked = test_knobs.reject,
 	};
 	/* The socketcall and compat prologues exist only by hand. */
 	int program = o->program;
@@ -545,73 +519,10 @@ static void keep_least_privilege(const struct options *o, const struct maps *m)
 	drop_privileges(m->counts, keep);
 }
 
-/*
- * Step 8 (and step 7, on each tick): read the maps.  Walk the keys with
- * BPF_MAP_GET_NEXT_KEY and sum each key's per-CPU slots, one per possible
- * CPU, as BPF_MAP_LOOKUP_ELEM returns them.
- */
-static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
-{
-	uint64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < ncpus; i++)
-		sum += values[i];
-	return sum;
-}
-
-static void read_counts(int map_fd, int family, __u64 *values,
-			unsigned int ncpus, struct totals *t)
-{
-	unsigned char key[COMM_LEN], next[COMM_LEN];
-	const void *prev = NULL;
-	int stat;
-
-	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
-		memcpy(key, next, sizeof(key));
-		prev = key;
-		if (bpf_map_lookup_elem(map_fd, key, values) != 0) {
-			if (errno == ENOENT)	/* deleted since: skip it */
-				continue;
-			fail(NULL, "cannot read BPF map");
-		}
-		stat = family == AF_INET ? stat_of_key(key) : -1;
-		if (stat >= 0) {
-			t->stats[stat] = sum_cpus(values, ncpus);
-			continue;
-		}
-		if (t->n == t->max) {
-			t->max = t->max ? 2 * t->max : 64;
-			t->c = realloc(t->c, t->max * sizeof(*t->c));
-			if (!t->c)
-				fail(NULL, "cannot allocate memory");
-		}
-		memcpy(t->c[t->n].comm, key, COMM_LEN);
-		t->c[t->n].family = family;
-		t->c[t->n].count = sum_cpus(values, ncpus);
-		t->n++;
-	}
-	if (errno != ENOENT)
-		fail(NULL, "cannot walk BPF map");
-}
-
-/* The totals since the start, sorted by key so intervals can diff them. */
+/* Step 8's reading of the maps, which step 7 uses on each tick too. */
+struct maps;
 static void read_totals(const struct maps *m, unsigned int ncpus,
-			struct totals *t)
-{
-	__u64 *values = calloc(ncpus, sizeof(*values));
-
-	if (!values)
-		fail(NULL, "cannot allocate memory");
-	t->n = 0;
-	memset(t->stats, 0, sizeof(t->stats));
-	read_counts(m->counts, AF_INET, values, ncpus, t);
-	if (m->counts6 >= 0)	/* made for -6, and for -P clang */
-		read_counts(m->counts6, AF_INET6, values, ncpus, t);
-	if (t->n > 1)	/* t->c is NULL while nothing was counted */
-		qsort(t->c, t->n, sizeof(*t->c), cmp_count_key);
-	free(values);
-}
+			struct totals *t);
 
 /*
  * Step 7: wait.  The end is SIGINT, SIGTERM, the command's exit, or the
@@ -682,6 +593,74 @@ static void wait_for_end(const sigset_t *set, struct command *cmd,
 	}
 }
 
+/*
+ * Step 8 (and step 7, on each tick): read the maps.  Walk the keys with
+ * BPF_MAP_GET_NEXT_KEY and sum each key's per-CPU slots, one per possible
+ * CPU, as BPF_MAP_LOOKUP_ELEM returns them.
+ */
+static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < ncpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+static void read_counts(int map_fd, int family, __u64 *values,
+			unsigned int ncpus, struct totals *t)
+{
+	unsigned char key[COMM_LEN], next[COMM_LEN];
+	const void *prev = NULL;
+	int stat;
+
+	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (bpf_map_lookup_elem(map_fd, key, values) != 0) {
+			if (errno == ENOENT)	/* deleted since: skip it */
+				continue;
+			fail(NULL, "cannot read BPF map");
+		}
+		stat = family == AF_INET ? stat_of_key(key) : -1;
+		if (stat >= 0) {
+			t->stats[stat] = sum_cpus(values, ncpus);
+			continue;
+		}
+		if (t->n == t->max) {
+			t->max = t->max ? 2 * t->max : 64;
+			t->c = realloc(t->c, t->max * sizeof(*t->c));
+			if (!t->c)
+				fail(NULL, "cannot allocate memory");
+		}
+		memcpy(t->c[t->n].comm, key, COMM_LEN);
+		t->c[t->n].family = family;
+		t->c[t->n].count = sum_cpus(values, ncpus);
+		t->n++;
+	}
+	if (errno != ENOENT)
+		fail(NULL, "cannot walk BPF map");
+}
+
+/* The totals since the start, sorted by key so intervals can diff them. */
+static void read_totals(const struct maps *m, unsigned int ncpus,
+			struct totals *t)
+{
+	__u64 *values = calloc(ncpus, sizeof(*values));
+
+	if (!values)
+		fail(NULL, "cannot allocate memory");
+	t->n = 0;
+	memset(t->stats, 0, sizeof(t->stats));
+	read_counts(m->counts, AF_INET, values, ncpus, t);
+	if (m->counts6 >= 0)	/* made for -6, and for -P clang */
+		read_counts(m->counts6, AF_INET6, values, ncpus, t);
+	if (t->n > 1)	/* t->c is NULL while nothing was counted */
+		qsort(t->c, t->n, sizeof(*t->c), cmp_count_key);
+	free(values);
+}
+
 /* With fd 0, 1 or 2 closed, our first fds would take their place. */
 static void open_std_fds(void)
 {
@@ -741,27 +720,35 @@ int main(int argc, char **argv)
 	/* A reader that goes away makes writes fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	tracefs = find_tracefs();			/* Step 1 */
-	nhooks = choose_hooks(tracefs, hooks,		/* Step 2 */
-			      want_compat(&opt, tracefs, &abi));
-	ncpus = possible_cpus();			/* Step 3 */
+	step(1);
+	tracefs = find_tracefs();
+	step(2);
+	nhooks = choose_hooks(tracefs, hooks,
+			      compat_wanted(&opt, tracefs, &abi));
+	step(3);
+	ncpus = possible_cpus();
 	trace_ncpus = ncpus;
 	create_maps(&maps, &opt, ncpus);
-	for (i = 0; i < nhooks; i++)			/* Step 4 */
+	step(4);
+	for (i = 0; i < nhooks; i++)
 		load_hook(tracefs, hooks[i], &opt, &maps, &abi, &att[i]);
-	for (i = 0; i < nhooks; i++)			/* Step 5 */
+	step(5);
+	for (i = 0; i < nhooks; i++)
 		attach_hook(&att[i]);
 	compat_release(&abi);
-	keep_least_privilege(&opt, &maps);		/* Step 6 */
+	step(6);
+	keep_least_privilege(&opt, &maps);
 
-	/* Step 7: say we are tracing, let the command run, and trace until
-	 * it exits or a signal comes. */
+	/* Say we are tracing, let the command run, and trace until it exits
+	 * or a signal comes. */
+	step(7);
 	check_stdout(print_tracing(stdout, opt.json));
 	if (opt.command)
 		release_command(&cmd);
 	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
-	/* Step 8: detach, so the counts stand still, then print them. */
+	/* Detach, so the counts stand still, then print them. */
+	step(8);
 	for (i = 0; i < nhooks; i++)
 		detach_hook(&att[i]);
 	read_totals(&maps, ncpus, &end);

@@ -33,6 +33,7 @@
 
 #include <linux/bpf.h>
 
+#include "bpf.h"
 #include "icmpcount.h"
 #include "test.h"
 
@@ -67,76 +68,145 @@ struct send_case {
 #define ECHO	{ 8, 0, 0x12, 0x34, 0x56, 0x78, 0x00, 0x01 }
 
 static const struct send_case send_cases[] = {
-	{ "ic_echo", "a valid echo request is counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
-	{ "ic_len9", "a 9-byte echo request is counted",
-	  S_RAW4, ECHO, 9, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
-	{ "ic_len1500", "a 1500-byte echo request is counted",
-	  S_RAW4, ECHO, 1500, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
-	{ "ic_len8", "an 8-byte echo request (len 8) is not counted",
-	  S_RAW4, ECHO, 8, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_len1", "a 1-byte send is not counted",
-	  S_RAW4, ECHO, 1, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_len0", "an empty send is not counted",
-	  S_RAW4, ECHO, 0, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_type0", "an echo reply (type 0) is not counted",
-	  S_RAW4, { 0, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_type13", "a timestamp request (type 13) is not counted",
-	  S_RAW4, { 13, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_code1", "an echo request with code 1 is not counted",
-	  S_RAW4, { 8, 1, 1, 1, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_csum0", "an echo request with checksum 0 is not counted",
-	  S_RAW4, { 8, 0, 0, 0, 1, 1, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 1, 0, 0 },
-	{ "ic_id0", "an echo request with id 0 is not counted",
-	  S_RAW4, { 8, 0, 1, 1, 0, 0, 0, 1 }, 64, B_OK, 0, A_IN4, -1, 0, 1, 0, 0 },
-	{ "ic_seq0", "an echo request with seq 0 is not counted",
-	  S_RAW4, { 8, 0, 1, 1, 1, 1, 0, 0 }, 64, B_OK, 0, A_IN4, -1, 0, 1, 0, 0 },
-	{ "ic_highbits", "checksum, id and seq with the top bit set count",
-	  S_RAW4, { 8, 0, 0xff, 0xff, 0x00, 0x80, 0x00, 0x80 }, 64, B_OK, 0,
-	  A_IN4, -1, 1, 1, 1, 0 },
-	{ "ic_in6", "an echo-shaped send to an AF_INET6 address is not counted",
-	  S_RAW6, ECHO, 64, B_OK, 0, A_IN6, -1, 0, 0, 0, 0 },
-	{ "ic_in6on4", "an AF_INET6 address on an IPv4 socket is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN6, -1, 0, 0, 0, 0 },
-	{ "ic_unspec", "an AF_UNSPEC address is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_UNSPEC, -1, 0, 0, 0, 0 },
-	{ "ic_nulladdr", "a NULL address on a connected socket is not counted",
-	  S_RAW4_CONNECTED, ECHO, 64, B_OK, 0, A_NULL, 0, 0, 0, 0, 0 },
-	{ "ic_connaddr", "an address on a connected socket is counted",
-	  S_RAW4_CONNECTED, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
-	{ "ic_nullbuf", "a NULL buffer is not counted",
-	  S_RAW4, ECHO, 64, B_NULL, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_badbuf", "an unreadable buffer is not counted",
-	  S_RAW4, ECHO, 64, B_UNMAPPED, 0, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_badaddr", "an unreadable address is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_UNMAPPED, -1, 0, 0, 0, 0 },
-	{ "ic_splitaddr", "an address whose family straddles a hole is not counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_STRADDLE, -1, 0, 0, 0, 0 },
-	{ "ic_split1", "a header with 1 byte before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 1, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_split2", "a header with 2 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 2, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_split4", "a header with 4 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 4, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_split6", "a header with 6 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 6, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_split7", "a header with 7 bytes before a hole is not counted",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 7, A_IN4, -1, 0, 0, 0, 0 },
-	{ "ic_split8", "a whole header before a hole is counted (the call fails)",
-	  S_RAW4, ECHO, 64, B_STRADDLE, 8, A_IN4, -1, 1, 1, 0, 0 },
-	{ "ic_udp", "an echo-shaped payload on a UDP socket is counted",
-	  S_UDP4, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 1, 0 },
-	{ "ic_addrlen3", "a bad addrlen (3) is counted though the call fails",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, 3, 1, 1, 0, 0 },
-	{ "ic_addrlen0", "addrlen 0 with an address is counted",
-	  S_RAW4, ECHO, 64, B_OK, 0, A_IN4, 0, 1, 1, 0, 0 },
-	{ "ic_badfd", "a send on a bad fd is counted though the call fails",
-	  S_BADFD, ECHO, 64, B_OK, 0, A_IN4, -1, 1, 1, 0, 0 },
-	{ "ic_hugelen", "a length of SIZE_MAX is counted though the call fails",
-	  S_RAW4, ECHO, (size_t)-1, B_OK, 0, A_IN4, -1, 1, 1, 0, 0 },
-	{ "ic_echo6", "an ICMPv6 echo request counts only with -6",
-	  S_RAW6, { 128, 0, 0, 0, 0x12, 0x34, 0, 1 }, 64, B_OK, 0, A_IN6, -1,
-	  0, 0, 0, 1 },
+	{ .comm = "ic_echo", .name = "a valid echo request is counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 1, .all = 1, .exit = 1 },
+	{ .comm = "ic_len9", .name = "a 9-byte echo request is counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 9, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 1, .all = 1, .exit = 1 },
+	{ .comm = "ic_len1500", .name = "a 1500-byte echo request is counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 1500, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 1, .all = 1, .exit = 1 },
+	{ .comm = "ic_len8",
+	  .name = "an 8-byte echo request (len 8) is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 8, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_len1", .name = "a 1-byte send is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 1, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_len0", .name = "an empty send is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 0, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_type0", .name = "an echo reply (type 0) is not counted",
+	  .sock = S_RAW4, .hdr = { 0, 0, 1, 1, 1, 1, 0, 1 }, .len = 64,
+	  .buf = B_OK, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_type13",
+	  .name = "a timestamp request (type 13) is not counted",
+	  .sock = S_RAW4, .hdr = { 13, 0, 1, 1, 1, 1, 0, 1 }, .len = 64,
+	  .buf = B_OK, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_code1",
+	  .name = "an echo request with code 1 is not counted", .sock = S_RAW4,
+	  .hdr = { 8, 1, 1, 1, 1, 1, 0, 1 }, .len = 64, .buf = B_OK,
+	  .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_csum0",
+	  .name = "an echo request with checksum 0 is not counted",
+	  .sock = S_RAW4, .hdr = { 8, 0, 0, 0, 1, 1, 0, 1 }, .len = 64,
+	  .buf = B_OK, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 1,
+	  .exit = 0 },
+	{ .comm = "ic_id0", .name = "an echo request with id 0 is not counted",
+	  .sock = S_RAW4, .hdr = { 8, 0, 1, 1, 0, 0, 0, 1 }, .len = 64,
+	  .buf = B_OK, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 1,
+	  .exit = 0 },
+	{ .comm = "ic_seq0",
+	  .name = "an echo request with seq 0 is not counted", .sock = S_RAW4,
+	  .hdr = { 8, 0, 1, 1, 1, 1, 0, 0 }, .len = 64, .buf = B_OK,
+	  .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 1, .exit = 0 },
+	{ .comm = "ic_highbits",
+	  .name = "checksum, id and seq with the top bit set count",
+	  .sock = S_RAW4, .hdr = { 8, 0, 0xff, 0xff, 0x00, 0x80, 0x00, 0x80 },
+	  .len = 64, .buf = B_OK, .addr = A_IN4, .addrlen = -1, .counted = 1,
+	  .all = 1, .exit = 1 },
+	{ .comm = "ic_in6",
+	  .name = "an echo-shaped send to an AF_INET6 address is not counted",
+	  .sock = S_RAW6, .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN6,
+	  .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_in6on4",
+	  .name = "an AF_INET6 address on an IPv4 socket is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN6,
+	  .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_unspec", .name = "an AF_UNSPEC address is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_OK,
+	  .addr = A_UNSPEC, .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_nulladdr",
+	  .name = "a NULL address on a connected socket is not counted",
+	  .sock = S_RAW4_CONNECTED, .hdr = ECHO, .len = 64, .buf = B_OK,
+	  .addr = A_NULL, .addrlen = 0, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_connaddr",
+	  .name = "an address on a connected socket is counted",
+	  .sock = S_RAW4_CONNECTED, .hdr = ECHO, .len = 64, .buf = B_OK,
+	  .addr = A_IN4, .addrlen = -1, .counted = 1, .all = 1, .exit = 1 },
+	{ .comm = "ic_nullbuf", .name = "a NULL buffer is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_NULL, .addr = A_IN4,
+	  .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_badbuf", .name = "an unreadable buffer is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_UNMAPPED,
+	  .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0, .exit = 0 },
+	{ .comm = "ic_badaddr", .name = "an unreadable address is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_OK,
+	  .addr = A_UNMAPPED, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_splitaddr",
+	  .name = "an address whose family straddles a hole is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_OK,
+	  .addr = A_STRADDLE, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_split1",
+	  .name = "a header with 1 byte before a hole is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_STRADDLE,
+	  .readable = 1, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_split2",
+	  .name = "a header with 2 bytes before a hole is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_STRADDLE,
+	  .readable = 2, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_split4",
+	  .name = "a header with 4 bytes before a hole is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_STRADDLE,
+	  .readable = 4, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_split6",
+	  .name = "a header with 6 bytes before a hole is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_STRADDLE,
+	  .readable = 6, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_split7",
+	  .name = "a header with 7 bytes before a hole is not counted",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_STRADDLE,
+	  .readable = 7, .addr = A_IN4, .addrlen = -1, .counted = 0, .all = 0,
+	  .exit = 0 },
+	{ .comm = "ic_split8",
+	  .name = "a whole header before a hole is counted (the call fails)",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_STRADDLE,
+	  .readable = 8, .addr = A_IN4, .addrlen = -1, .counted = 1, .all = 1,
+	  .exit = 0 },
+	{ .comm = "ic_udp",
+	  .name = "an echo-shaped payload on a UDP socket is counted",
+	  .sock = S_UDP4, .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 1, .all = 1, .exit = 1 },
+	{ .comm = "ic_addrlen3",
+	  .name = "a bad addrlen (3) is counted though the call fails",
+	  .sock = S_RAW4, .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = 3, .counted = 1, .all = 1, .exit = 0 },
+	{ .comm = "ic_addrlen0",
+	  .name = "addrlen 0 with an address is counted", .sock = S_RAW4,
+	  .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN4, .addrlen = 0,
+	  .counted = 1, .all = 1, .exit = 0 },
+	{ .comm = "ic_badfd",
+	  .name = "a send on a bad fd is counted though the call fails",
+	  .sock = S_BADFD, .hdr = ECHO, .len = 64, .buf = B_OK, .addr = A_IN4,
+	  .addrlen = -1, .counted = 1, .all = 1, .exit = 0 },
+	{ .comm = "ic_hugelen",
+	  .name = "a length of SIZE_MAX is counted though the call fails",
+	  .sock = S_RAW4, .hdr = ECHO, .len = (size_t)-1, .buf = B_OK,
+	  .addr = A_IN4, .addrlen = -1, .counted = 1, .all = 1, .exit = 0 },
+	{ .comm = "ic_echo6",
+	  .name = "an ICMPv6 echo request counts only with -6", .sock = S_RAW6,
+	  .hdr = { 128, 0, 0, 0, 0x12, 0x34, 0, 1 }, .len = 64, .buf = B_OK,
+	  .addr = A_IN6, .addrlen = -1, .counted = 0, .all = 0, .exit = 0,
+	  .v6 = 1 },
 };
 
 static int open_socket(enum sock_kind kind)
@@ -430,88 +500,81 @@ struct run_case {
 };
 
 static const struct run_case run_cases[] = {
-	{ "ping -c 3 under -c counts 3 for ping",
-	  { "-c", "ping -c 3 -i 0.2 127.0.0.1" }, 0, 0, NULL, 0, "ping", 3,
-	  "Done tracing", NULL, "ping", NULL },
-	{ "the first send of a -c command is counted",
-	  { "-c", "{SELF} --send ic_first" }, 0, 0, NULL, 0, "ic_first", SENDS,
-	  NULL, NULL, NULL, NULL },
-	{ "SIGINT ends tracing with the report and exit 0",
-	  { NULL }, 0, SIGINT, NULL, 0, NULL, 0,
-	  "Tracing sendto() syscalls.\nDone tracing sendto() syscalls.\n\n\n",
-	  NULL, NULL, NULL },
-	{ "SIGTERM ends tracing with the report and exit 0",
-	  { NULL }, 0, SIGTERM, NULL, 0, NULL, 0,
-	  "Done tracing sendto() syscalls.\n", NULL, NULL, NULL },
-	{ "with no tracefs mounted, it mounts a private one and counts",
-	  { "-c", "{SELF} --send ic_notracefs" }, RUN_NO_TRACEFS, 0, NULL, 0,
-	  "ic_notracefs", SENDS, NULL, NULL, NULL, NULL },
-	{ "with map creation refused until RLIMIT_MEMLOCK is raised, it counts",
-	  { "-v", "-c", "{SELF} --send ic_memlock" }, 0, 0,
-	  "ICMPCOUNT_TEST_MEMLOCK=1", 0, "ic_memlock", SENDS,
-	  NULL, "# setrlimit(RLIMIT_MEMLOCK", NULL, NULL },
-	{ "a -c command that does not exist is an error, exit 1",
-	  { "-c", "/nonexistent/cmd" }, 0, 0, NULL, 1, NULL, 0,
-	  NULL, "icmpcount: cannot run /nonexistent/cmd: No such file", NULL, NULL },
-	{ "a -c command's failure is its own: icmpcount exits 0",
-	  { "-c", "false" }, 0, 0, NULL, 0, NULL, 0,
-	  "Done tracing", NULL, NULL, NULL },
-	{ "as nobody, it fails with exit 1 and says to run as root",
-	  { NULL }, RUN_NOBODY, 0, NULL, 1, NULL, 0,
-	  NULL, "run as root", NULL, NULL },
-	{ "as nobody with no tracefs, it fails with exit 1, run as root",
-	  { NULL }, RUN_NOBODY | RUN_NO_TRACEFS, 0, NULL, 1, NULL, 0,
-	  NULL, "run as root", NULL, NULL },
-	{ "a tracefs id that is not a number is an error, exit 1",
-	  { NULL }, 0, 0, "ICMPCOUNT_TRACEFS=tests/fixtures/bad-id", 1,
-	  NULL, 0, NULL, "cannot parse tests/fixtures/bad-id/events", NULL, NULL },
-	{ "a tracepoint with no id file says CONFIG_FTRACE_SYSCALLS",
-	  { NULL }, 0, 0, "ICMPCOUNT_TRACEFS=tests/fixtures/no-id", 1,
-	  NULL, 0, NULL, "CONFIG_FTRACE_SYSCALLS", NULL, NULL },
-	{ "a format file with no len field is an error, exit 1",
-	  { NULL }, 0, 0, "ICMPCOUNT_TRACEFS=tests/fixtures/missing-len", 1,
-	  NULL, 0, NULL, "no field 'len'", NULL, NULL },
-	{ "busybox ping's seq-0 echo is not counted, and said so",
-	  { "-c", "busybox ping -A -c 3 127.0.0.1" }, 0, 0, NULL, 0,
-	  "busybox", 2, NULL,
-	  "icmpcount: 1 echo request not counted: seq 0 (busybox/inetutils ping start at 0; --all counts it)",
-	  "busybox", NULL },
-	{ "-a counts all of busybox ping's echo requests",
-	  { "-a", "-c", "busybox ping -A -c 3 127.0.0.1" }, 0, 0, NULL, 0,
-	  "busybox", 3, NULL, NULL, "busybox", NULL },
-	{ "-6 counts ping -6 to ::1 under ipv6",
-	  { "-6", "-c", "ping -6 -c 3 -i 0.2 ::1" }, 0, 0, NULL, 0,
-	  "ping, ipv6", 3, NULL, NULL, "ping", NULL },
-	{ "a full map drops sends, counts them, and says so",
-	  { "--max-comms", "1", "-c", "{SELF} --send-comms 3" }, 0, 0, NULL, 0,
-	  NULL, 0, "]: 3\n",
-	  "icmpcount: 6 echo requests not counted: the map of process names was full",
-	  NULL, NULL },
-	{ "-P clang: busybox ping's seq-0 echo is not counted, and said so",
-	  { "-P", "clang", "-c", "busybox ping -A -c 3 127.0.0.1" }, 0, 0, NULL,
-	  0, "busybox", 2, NULL,
-	  "icmpcount: 1 echo request not counted: seq 0 (busybox/inetutils ping start at 0; --all counts it)",
-	  "busybox", NULL },
-	{ "-P clang: a full map drops sends, counts them, and says so",
-	  { "-P", "clang", "--max-comms", "1", "-c", "{SELF} --send-comms 3" },
-	  0, 0, NULL, 0, NULL, 0, "]: 3\n",
-	  "icmpcount: 6 echo requests not counted: the map of process names was full",
-	  "clang", NULL },
-	{ "-x: a full map drops sends at exit, counts them, and says so",
-	  { "-x", "--max-comms", "1", "-c", "{SELF} --send-comms 3" }, 0, 0,
-	  NULL, 0, NULL, 0, "]: 3\n",
-	  "icmpcount: 6 echo requests not counted: the map of process names was full",
-	  NULL, NULL },
-	{ "-P clang -x: a full map drops sends at exit, counts them, and says so",
-	  { "-P", "clang", "-x", "--max-comms", "1", "-c",
-	    "{SELF} --send-comms 3" }, 0, 0, NULL, 0, NULL, 0, "]: 3\n",
-	  "icmpcount: 6 echo requests not counted: the map of process names was full",
-	  "clang", NULL },
-	{ "a full preallocated map (kernels before 6.1) drops sends and says so",
-	  { "--max-comms", "1", "-c", "{SELF} --send-comms 3" }, 0, 0,
-	  "ICMPCOUNT_TEST_PREALLOC=1", 0, NULL, 0, "]: 3\n",
-	  "icmpcount: 6 echo requests not counted: the map of process names was full",
-	  NULL, NULL },
+	{ .name = "ping -c 3 under -c counts 3 for ping",
+	  .argv = { "-c", "ping -c 3 -i 0.2 127.0.0.1" }, .comm = "ping",
+	  .count = 3, .stdout_has = "Done tracing", .needs = "ping" },
+	{ .name = "the first send of a -c command is counted",
+	  .argv = { "-c", "{SELF} --send ic_first" }, .comm = "ic_first",
+	  .count = SENDS },
+	{ .name = "SIGINT ends tracing with the report and exit 0",
+	  .sig = SIGINT,
+	  .stdout_has = "Tracing sendto() syscalls.\nDone tracing sendto() syscalls.\n\n\n" },
+	{ .name = "SIGTERM ends tracing with the report and exit 0",
+	  .sig = SIGTERM, .stdout_has = "Done tracing sendto() syscalls.\n" },
+	{ .name = "with no tracefs mounted, it mounts a private one and counts",
+	  .argv = { "-c", "{SELF} --send ic_notracefs" },
+	  .flags = RUN_NO_TRACEFS, .comm = "ic_notracefs", .count = SENDS },
+	{ .name = "with map creation refused until RLIMIT_MEMLOCK is raised, it counts",
+	  .argv = { "-v", "-c", "{SELF} --send ic_memlock" },
+	  .env = "ICMPCOUNT_TEST_MEMLOCK=1", .comm = "ic_memlock",
+	  .count = SENDS, .stderr_has = "# setrlimit(RLIMIT_MEMLOCK" },
+	{ .name = "a -c command that does not exist is an error, exit 1",
+	  .argv = { "-c", "/nonexistent/cmd" }, .exit_code = 1,
+	  .stderr_has = "icmpcount: cannot run /nonexistent/cmd: No such file" },
+	{ .name = "a -c command's failure is its own: icmpcount exits 0",
+	  .argv = { "-c", "false" }, .stdout_has = "Done tracing" },
+	{ .name = "as nobody, it fails with exit 1 and says to run as root",
+	  .flags = RUN_NOBODY, .exit_code = 1, .stderr_has = "run as root" },
+	{ .name = "as nobody with no tracefs, it fails with exit 1, run as root",
+	  .flags = RUN_NOBODY | RUN_NO_TRACEFS, .exit_code = 1,
+	  .stderr_has = "run as root" },
+	{ .name = "a tracefs id that is not a number is an error, exit 1",
+	  .env = "ICMPCOUNT_TRACEFS=tests/fixtures/bad-id", .exit_code = 1,
+	  .stderr_has = "cannot parse tests/fixtures/bad-id/events" },
+	{ .name = "a tracepoint with no id file says CONFIG_FTRACE_SYSCALLS",
+	  .env = "ICMPCOUNT_TRACEFS=tests/fixtures/no-id", .exit_code = 1,
+	  .stderr_has = "CONFIG_FTRACE_SYSCALLS" },
+	{ .name = "a format file with no len field is an error, exit 1",
+	  .env = "ICMPCOUNT_TRACEFS=tests/fixtures/missing-len",
+	  .exit_code = 1, .stderr_has = "no field 'len'" },
+	{ .name = "busybox ping's seq-0 echo is not counted, and said so",
+	  .argv = { "-c", "busybox ping -A -c 3 127.0.0.1" },
+	  .comm = "busybox", .count = 2,
+	  .stderr_has = "icmpcount: 1 echo request not counted: seq 0 (busybox/inetutils ping start at 0; --all counts it)",
+	  .needs = "busybox" },
+	{ .name = "-a counts all of busybox ping's echo requests",
+	  .argv = { "-a", "-c", "busybox ping -A -c 3 127.0.0.1" },
+	  .comm = "busybox", .count = 3, .needs = "busybox" },
+	{ .name = "-6 counts ping -6 to ::1 under ipv6",
+	  .argv = { "-6", "-c", "ping -6 -c 3 -i 0.2 ::1" },
+	  .comm = "ping, ipv6", .count = 3, .needs = "ping" },
+	{ .name = "a full map drops sends, counts them, and says so",
+	  .argv = { "--max-comms", "1", "-c", "{SELF} --send-comms 3" },
+	  .stdout_has = "]: 3\n",
+	  .stderr_has = "icmpcount: 6 echo requests not counted: the map of process names was full" },
+	{ .name = "-P clang: busybox ping's seq-0 echo is not counted, and said so",
+	  .argv = { "-P", "clang", "-c", "busybox ping -A -c 3 127.0.0.1" },
+	  .comm = "busybox", .count = 2,
+	  .stderr_has = "icmpcount: 1 echo request not counted: seq 0 (busybox/inetutils ping start at 0; --all counts it)",
+	  .needs = "busybox" },
+	{ .name = "-P clang: a full map drops sends, counts them, and says so",
+	  .argv = { "-P", "clang", "--max-comms", "1", "-c", "{SELF} --send-comms 3" },
+	  .stdout_has = "]: 3\n",
+	  .stderr_has = "icmpcount: 6 echo requests not counted: the map of process names was full",
+	  .needs = "clang" },
+	{ .name = "-x: a full map drops sends at exit, counts them, and says so",
+	  .argv = { "-x", "--max-comms", "1", "-c", "{SELF} --send-comms 3" },
+	  .stdout_has = "]: 3\n",
+	  .stderr_has = "icmpcount: 6 echo requests not counted: the map of process names was full" },
+	{ .name = "-P clang -x: a full map drops sends at exit, counts them, and says so",
+	  .argv = { "-P", "clang", "-x", "--max-comms", "1", "-c", "{SELF} --send-comms 3" },
+	  .stdout_has = "]: 3\n",
+	  .stderr_has = "icmpcount: 6 echo requests not counted: the map of process names was full",
+	  .needs = "clang" },
+	{ .name = "a full preallocated map (kernels before 6.1) drops sends and says so",
+	  .argv = { "--max-comms", "1", "-c", "{SELF} --send-comms 3" },
+	  .env = "ICMPCOUNT_TEST_PREALLOC=1", .stdout_has = "]: 3\n",
+	  .stderr_has = "icmpcount: 6 echo requests not counted: the map of process names was full" },
 	{ .name = "a kernel that reads maps only with CAP_BPF (5.8 to 5.18): it keeps CAP_BPF and counts",
 	  .argv = { "-v", "-c", "{SELF} --send ic_needbpf" },
 	  .env = "ICMPCOUNT_TEST_READ_NEEDS=CAP_BPF",
@@ -531,67 +594,55 @@ static const struct run_case run_cases[] = {
 	  .argv = { "--check" },
 	  .env = "ICMPCOUNT_TEST_READ_NEEDS=CAP_SYS_ADMIN",
 	  .stdout_has = "ok  a test run: a program on syscalls/sys_enter_sendto saw this process's sendto(), and its map read back keeping CAP_SYS_ADMIN|icmpcount can run here" },
-	{ "with preallocated maps, -6 counts ping -6 to ::1 under ipv6",
-	  { "-6", "-c", "ping -6 -c 3 -i 0.2 ::1" }, 0, 0,
-	  "ICMPCOUNT_TEST_PREALLOC=1", 0, "ping, ipv6", 3, NULL, NULL, "ping",
-	  NULL },
-	{ "-i prints each interval's counts, then the whole run's",
-	  { "-i", "1", "-c", "{SELF} --send-paced ic_paced" }, 0, 0, NULL, 0,
-	  "ic_paced", 5,
-	  "Tracing sendto() syscalls.\n|:|\n@[ic_paced]: 3\n|:|\n@[ic_paced]: 2\n|"
-	  "Done tracing sendto() syscalls.\n\n\n|@[ic_paced]: 5\n", NULL, NULL,
-	  NULL },
-	{ "-d ends tracing by itself, with the report",
-	  { "-d", "1" }, 0, 0, NULL, 0, NULL, 0,
-	  "Tracing sendto() syscalls.\n|Done tracing sendto() syscalls.\n",
-	  NULL, NULL, NULL },
-	{ "-j prints JSON that jq reads: tracing, then done with the counts",
-	  { "-j", "-c", "{SELF} --send ic_json" }, 0, 0, NULL, 0, NULL, 0,
-	  NULL, NULL, "jq",
-	  "length == 2 and .[0].event == \"tracing\" and .[1].event == \"done\""
-	  " and .[1].counts == [{\"comm\":\"ic_json\",\"family\":\"ipv4\",\"count\":3}]"
-	  " and .[1].dropped == 0 and .[1].not_counted.seq == 0"
-	  " and (.[1].time | test(\"^[0-9-]+T[0-9:]+Z$\"))" },
+	{ .name = "with preallocated maps, -6 counts ping -6 to ::1 under ipv6",
+	  .argv = { "-6", "-c", "ping -6 -c 3 -i 0.2 ::1" },
+	  .env = "ICMPCOUNT_TEST_PREALLOC=1", .comm = "ping, ipv6", .count = 3,
+	  .needs = "ping" },
+	{ .name = "-i prints each interval's counts, then the whole run's",
+	  .argv = { "-i", "1", "-c", "{SELF} --send-paced ic_paced" },
+	  .comm = "ic_paced", .count = 5,
+	  .stdout_has = "Tracing sendto() syscalls.\n|:|\n@[ic_paced]: 3\n|:|\n@[ic_paced]: 2\n|" "Done tracing sendto() syscalls.\n\n\n|@[ic_paced]: 5\n" },
+	{ .name = "-d ends tracing by itself, with the report",
+	  .argv = { "-d", "1" },
+	  .stdout_has = "Tracing sendto() syscalls.\n|Done tracing sendto() syscalls.\n" },
+	{ .name = "-j prints JSON that jq reads: tracing, then done with the counts",
+	  .argv = { "-j", "-c", "{SELF} --send ic_json" }, .needs = "jq",
+	  .jq = "length == 2 and .[0].event == \"tracing\" and .[1].event == \"done\"" " and .[1].counts == [{\"comm\":\"ic_json\",\"family\":\"ipv4\",\"count\":3}]" " and .[1].dropped == 0 and .[1].not_counted.seq == 0" " and (.[1].time | test(\"^[0-9-]+T[0-9:]+Z$\"))" },
 	/* An empty comm is the all-zero key, which no stat key is. */
-	{ "a process named \"\" (prctl) is counted as @[], no stat touched",
-	  { "-j", "-c", "{SELF} --send-nameless -" }, 0, 0, NULL, 0, NULL, 0,
-	  NULL, NULL, "jq",
-	  ".[1].counts == [{\"comm\":\"\",\"family\":\"ipv4\",\"count\":3}]"
-	  " and .[1].dropped == 0 and .[1].not_counted =="
-	  " {\"checksum\":0,\"id\":0,\"seq\":0}" },
-	{ "a process named \"\" prints as @[]: 3, hand program",
-	  { "-c", "{SELF} --send-nameless -" }, 0, 0, NULL, 0, "", SENDS,
-	  NULL, NULL, NULL, NULL },
-	{ "a process named \"\" prints as @[]: 3, clang program",
-	  { "-P", "clang", "-c", "{SELF} --send-nameless -" }, 0, 0, NULL, 0,
-	  "", SENDS, NULL, NULL, "clang", NULL },
-	{ "-j -i prints one JSON object per interval, per-interval counts",
-	  { "-j", "-i", "1", "-c", "{SELF} --send-paced ic_pjson" }, 0, 0,
-	  NULL, 0, NULL, 0, NULL, NULL, "jq",
-	  "[.[] | select(.event == \"interval\") | .counts[]"
-	  " | select(.comm == \"ic_pjson\") | .count] == [3, 2] and"
-	  " [.[-1].counts[] | select(.comm == \"ic_pjson\") | .count] == [5]" },
-	{ "-p counts only the given process (with another sender at once)",
-	  { "-p", "{PID}" }, 0, 0, NULL, 0, "ic_pid", SENDS, NULL, NULL, NULL, NULL },
-	{ "-u nobody runs the command as nobody, and counts its sends",
-	  { "-u", "nobody", "-c", "{SELF} --send-udp ic_nobody" }, 0, 0, NULL, 0,
-	  "ic_nobody", SENDS, NULL, NULL, NULL, NULL },
-	{ "-u nobody: the command's own view of its uid is 65534",
-	  { "-u", "nobody", "-c", "id -u" }, 0, 0, NULL, 0, NULL, 0,
-	  "Tracing sendto() syscalls.\n65534\n", NULL, NULL, NULL },
-	{ "-u with an unknown user is a usage error, exit 2",
-	  { "-u", "no-such-user-here", "-c", "true" }, 0, 0, NULL, 2, NULL, 0,
-	  NULL, "icmpcount: no such user: 'no-such-user-here'", NULL, NULL },
-	{ "--check says icmpcount can run here, exit 0",
-	  { "--check" }, 0, 0, NULL, 0, NULL, 0,
-	  "ok  program type TRACEPOINT\n|icmpcount can run here\n", NULL, NULL, NULL },
-	{ "--check with no tracepoints names the fix, exit 1",
-	  { "--check" }, 0, 0, "ICMPCOUNT_TRACEFS=/nonexistent", 1, NULL, 0,
-	  "NO  tracepoint syscalls:sys_enter_sendto|fix: a kernel with CONFIG_FTRACE_SYSCALLS|icmpcount cannot run here",
-	  NULL, NULL, NULL },
-	{ "--check as nobody says to run as root, exit 1",
-	  { "--check" }, RUN_NOBODY, 0, NULL, 1, NULL, 0,
-	  "fix: run as root|icmpcount cannot run here", NULL, NULL, NULL },
+	{ .name = "a process named \"\" (prctl) is counted as @[], no stat touched",
+	  .argv = { "-j", "-c", "{SELF} --send-nameless -" }, .needs = "jq",
+	  .jq = ".[1].counts == [{\"comm\":\"\",\"family\":\"ipv4\",\"count\":3}]" " and .[1].dropped == 0 and .[1].not_counted ==" " {\"checksum\":0,\"id\":0,\"seq\":0}" },
+	{ .name = "a process named \"\" prints as @[]: 3, hand program",
+	  .argv = { "-c", "{SELF} --send-nameless -" }, .comm = "",
+	  .count = SENDS },
+	{ .name = "a process named \"\" prints as @[]: 3, clang program",
+	  .argv = { "-P", "clang", "-c", "{SELF} --send-nameless -" },
+	  .comm = "", .count = SENDS, .needs = "clang" },
+	{ .name = "-j -i prints one JSON object per interval, per-interval counts",
+	  .argv = { "-j", "-i", "1", "-c", "{SELF} --send-paced ic_pjson" },
+	  .needs = "jq",
+	  .jq = "[.[] | select(.event == \"interval\") | .counts[]" " | select(.comm == \"ic_pjson\") | .count] == [3, 2] and" " [.[-1].counts[] | select(.comm == \"ic_pjson\") | .count] == [5]" },
+	{ .name = "-p counts only the given process (with another sender at once)",
+	  .argv = { "-p", "{PID}" }, .comm = "ic_pid", .count = SENDS },
+	{ .name = "-u nobody runs the command as nobody, and counts its sends",
+	  .argv = { "-u", "nobody", "-c", "{SELF} --send-udp ic_nobody" },
+	  .comm = "ic_nobody", .count = SENDS },
+	{ .name = "-u nobody: the command's own view of its uid is 65534",
+	  .argv = { "-u", "nobody", "-c", "id -u" },
+	  .stdout_has = "Tracing sendto() syscalls.\n65534\n" },
+	{ .name = "-u with an unknown user is a usage error, exit 2",
+	  .argv = { "-u", "no-such-user-here", "-c", "true" }, .exit_code = 2,
+	  .stderr_has = "icmpcount: no such user: 'no-such-user-here'" },
+	{ .name = "--check says icmpcount can run here, exit 0",
+	  .argv = { "--check" },
+	  .stdout_has = "ok  program type TRACEPOINT\n|icmpcount can run here\n" },
+	{ .name = "--check with no tracepoints names the fix, exit 1",
+	  .argv = { "--check" }, .env = "ICMPCOUNT_TRACEFS=/nonexistent",
+	  .exit_code = 1,
+	  .stdout_has = "NO  tracepoint syscalls:sys_enter_sendto|fix: a kernel with CONFIG_FTRACE_SYSCALLS|icmpcount cannot run here" },
+	{ .name = "--check as nobody says to run as root, exit 1",
+	  .argv = { "--check" }, .flags = RUN_NOBODY, .exit_code = 1,
+	  .stdout_has = "fix: run as root|icmpcount cannot run here" },
 };
 
 static char self_path[4096];
@@ -834,6 +885,8 @@ static void test_verbose_vs_strace(void)
 		   i < nt ? told[i] : "(none)", r.status);
 }
 
+
+
 /*
  * -S against LLVM.  Every line of a dump is fed, as the bytes it shows, to
  * llvm-mc's disassembler, whose text must be ours (LLVM 14 cannot decode a
@@ -848,6 +901,7 @@ struct dump_line {
 	unsigned char bytes[16];
 	int nbytes;
 	char text[96];
+	char note[64];		/* -S's "# ..." after the text, if any */
 };
 
 static int hexval(char c)
@@ -887,6 +941,11 @@ static size_t parse_listing(const char *text, struct dump_line *d, size_t max)
 		 * "<=" and "<<=" stay. */
 		snprintf(d[n].text, sizeof(d[n].text), "%.*s",
 			 (int)strcspn(p, "\n"), p);
+		d[n].note[0] = '\0';
+		if ((cut = strstr(d[n].text, " # ")) != NULL) {
+			snprintf(d[n].note, sizeof(d[n].note), "%s", cut + 3);
+			*cut = '\0';
+		}
 		for (cut = d[n].text; (cut = strstr(cut, " <")); cut++)
 			if (cut[2] == '_' || (cut[2] >= 'A' && cut[2] <= 'z' &&
 					      cut[2] != '<' && cut[2] != '='))
@@ -912,9 +971,50 @@ static int run_capture(const char *cmd, char *out, size_t size)
 	return pclose(f);
 }
 
+/*
+ * -S's notes are assembler comments: llvm-mc assembles the listing's text
+ * with them as it does without (the same lines, the same errors: LLVM 14
+ * cannot assemble every BPF instruction it prints).
+ */
+static int notes_assemble(const struct dump_line *d, size_t n)
+{
+	static char a[OUT_MAX], b[OUT_MAX];
+	char path[2][64] = { "/tmp/icmpcount-asm-XXXXXX", "/tmp/icmpcount-asm-XXXXXX" };
+	char cmd[200], *out[2] = { a, b };
+	size_t i, notes = 0;
+	int k, ok = 1;
+
+	for (k = 0; k < 2; k++) {
+		FILE *f;
+		int fd = mkstemp(path[k]);
+
+		if (fd < 0 || !(f = fdopen(fd, "w")))
+			return 0;
+		for (i = 0; i < n; i++) {
+			fprintf(f, "%s", d[i].text);
+			if (k && d[i].note[0]) {
+				fprintf(f, " # %s", d[i].note);
+				notes++;
+			}
+			fputc('\n', f);
+		}
+		fclose(f);
+		snprintf(cmd, sizeof(cmd),
+			 "llvm-mc -triple bpfel -show-encoding %s 2>&1 | grep -c 'error:'",
+			 path[k]);
+		run_capture(cmd, out[k], (size_t)OUT_MAX);
+		unlink(path[k]);
+	}
+	ok = notes > 0 && strcmp(a, b) == 0;
+	if (!ok)
+		fprintf(stdout, "notes: %zu; llvm-mc errors without notes %s, with %s",
+			notes, a, b);
+	return ok;
+}
+
 static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 {
-	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], warn[OUT_MAX];
+	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], mc_err[OUT_MAX];
 	static struct dump_line d[256];
 	char cmd[4400], inpath[64] = "/tmp/icmpcount-mc-XXXXXX";
 	size_t n, i, k, bad = 0, st = 0;
@@ -952,7 +1052,7 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 		 "llvm-mc -triple bpfel -disassemble %s 2>%s.err", inpath, inpath);
 	run_capture(cmd, mc, sizeof(mc));
 	snprintf(cmd, sizeof(cmd), "cat %s.err", inpath);
-	run_capture(cmd, warn, sizeof(warn));
+	run_capture(cmd, mc_err, sizeof(mc_err));
 	unlink(inpath);
 	snprintf(inpath + strlen(inpath), sizeof(inpath) - strlen(inpath), ".err");
 	unlink(inpath);
@@ -961,7 +1061,7 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 		char tag[48], line[96];
 
 		snprintf(tag, sizeof(tag), ":%zu:1: warning", i + 1);
-		if (strstr(warn, tag)) {
+		if (strstr(mc_err, tag)) {
 			/* Only a store of an immediate may be beyond LLVM 14. */
 			if (BPF_CLASS(d[i].bytes[0]) == BPF_ST)
 				st++;
@@ -982,8 +1082,8 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 			return;
 		}
 	}
-	test_check(n > 10 && i == n && bad == 0,
-		   "EXP: %zu instructions read back by llvm-mc\n"
+	test_check(n > 10 && i == n && bad == 0 && notes_assemble(d, n),
+		   "EXP: %zu instructions read back by llvm-mc, and each note an assembler comment\n"
 		   "RES: %zu read, %zu stores beyond LLVM 14, %zu unreadable",
 		   n, i, st, bad);
 }
@@ -1187,7 +1287,7 @@ static void test_compat(void)
 		if (hold)
 			pclose(hold);
 		unlink(script);
-		memcpy(script + strlen(script) - 6, "XXXXXX", 6);
+		snprintf(script, sizeof(script), "/tmp/icmpcount-compat-cmd.XXXXXX");
 		collide = count_of(r.out, "ic_collide");
 		if (ok && c->check) {
 			fd = mkstemp(file);
@@ -1199,7 +1299,7 @@ static void test_compat(void)
 				 s32, c->check, file);
 			kok = kok && system(cmd) == 0;
 			unlink(file);
-			memcpy(file + strlen(file) - 6, "XXXXXX", 6);
+			snprintf(file, sizeof(file), "/tmp/icmpcount-compat.XXXXXX");
 		} else if (ok && c->exit) {
 			kok = count_of(r.out, "vs_echo") == 3 &&
 			      count_of(r.out, "vs_sockcall") == 3 &&
@@ -1322,24 +1422,24 @@ static const struct xlated_case {
 	int cmp;		/* -1 fewer, 1 more than with no option; 0: < 84;
 				 * NO_NOPS: no goto +0 with this option */
 } xlated_cases[] = {
-	{ "the hand program with no option runs fewer than 84 instructions (bpftrace's)",
-	  "hand", NULL, 0 },
-	{ "the clang program with no option runs fewer than 84 instructions (bpftrace's)",
-	  "clang", NULL, 0 },
-	{ "the hand program runs more with -6 than with no option",
-	  "hand", "-6", 1 },
-	{ "the hand program runs more with -p than with no option",
-	  "hand", "-p", 1 },
-	{ "the hand program runs fewer with -a than with no option",
-	  "hand", "-a", -1 },
-	{ "the clang program runs more with -6 than with no option",
-	  "clang", "-6", 1 },
-	{ "the hand program with no option: no goto +0 of an option is left",
-	  "hand", NULL, NO_NOPS },
-	{ "the hand program with -6: no goto +0 of another option is left",
-	  "hand", "-6", NO_NOPS },
-	{ "the hand program with -a: no goto +0 of another option is left",
-	  "hand", "-a", NO_NOPS },
+	{ .name = "the hand program with no option runs fewer than 84 instructions (bpftrace's)",
+	  .program = "hand", .cmp = 0 },
+	{ .name = "the clang program with no option runs fewer than 84 instructions (bpftrace's)",
+	  .program = "clang", .cmp = 0 },
+	{ .name = "the hand program runs more with -6 than with no option",
+	  .program = "hand", .opt = "-6", .cmp = 1 },
+	{ .name = "the hand program runs more with -p than with no option",
+	  .program = "hand", .opt = "-p", .cmp = 1 },
+	{ .name = "the hand program runs fewer with -a than with no option",
+	  .program = "hand", .opt = "-a", .cmp = -1 },
+	{ .name = "the clang program runs more with -6 than with no option",
+	  .program = "clang", .opt = "-6", .cmp = 1 },
+	{ .name = "the hand program with no option: no goto +0 of an option is left",
+	  .program = "hand", .cmp = NO_NOPS },
+	{ .name = "the hand program with -6: no goto +0 of another option is left",
+	  .program = "hand", .opt = "-6", .cmp = NO_NOPS },
+	{ .name = "the hand program with -a: no goto +0 of another option is left",
+	  .program = "hand", .opt = "-a", .cmp = NO_NOPS },
 };
 
 /*
@@ -1369,26 +1469,18 @@ static int xlated_size(const char *program, const char *opt,
 		nids = bpf_ids_of(r.pid, ids, is_map, ARRAY_SIZE(ids));
 	for (i = 0; i < nids && !*xlated; i++) {
 		struct bpf_prog_info info;
-		union bpf_attr attr;
+		__u32 len = sizeof(info);
 		int fd;
 
 		if (is_map[i])
 			continue;
-		memset(&attr, 0, sizeof(attr));
-		attr.prog_id = ids[i];
-		fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &attr,
-				  sizeof(attr));
+		fd = bpf_prog_get_fd_by_id(ids[i]);
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
 		info.xlated_prog_len = sizeof(insns);
 		info.xlated_prog_insns = (__u64)(unsigned long)insns;
-		memset(&attr, 0, sizeof(attr));
-		attr.info.bpf_fd = (__u32)fd;
-		attr.info.info_len = sizeof(info);
-		attr.info.info = (__u64)(unsigned long)&info;
-		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr,
-			    sizeof(attr)) == 0 &&
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
 		    info.xlated_prog_len <= sizeof(insns))
 			*xlated = info.xlated_prog_len / 8;
 		close(fd);
