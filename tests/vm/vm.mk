@@ -1,20 +1,28 @@
-# tests/vm/vm.mk - make vmtest, included from the Makefile: the static
-# icmpcount for x86_64, arm64, armhf and i386, each run in a qemu VM (TCG)
-# with Debian's kernel for that architecture and an initramfs that holds
-# only busybox, icmpcount, tests/vm/vmsend and tests/vm/init.  tests/vm/run
-# fetches and caches the kernels and busybox in build/vm/cache, boots the
-# VMs and prints one line per architecture, then "N passed, N failed".
+# tests/vm/vm.mk - make vmtest, included from the Makefile: the kernel
+# matrix.  The static icmpcount for x86_64, arm64, armhf and i386, each
+# booted in qemu (TCG) on Debian's own kernels (bullseye 5.10, bookworm
+# 6.1, trixie 6.12 and trixie's 6.12 PREEMPT_RT) with an initramfs that
+# holds only busybox, icmpcount, tests/vm/vmsend and tests/vm/init.
+# tests/vm/run fetches and caches the kernels and busybox in build/vm/cache
+# (tests/vm/fetch), boots the VMs two at a time and prints one line per
+# kernel and architecture, then "N passed, N failed".  tests/vm/README.md
+# says what each VM checks.
 #
-#   make vmtest                    all four
-#   make vmtest VM_ARCHES=arm64    some of them
-#   make vmtest VM_TIMEOUT=600     seconds each VM may take (default 300)
+#   make vmtest                              the whole matrix (11 VMs)
+#   make vmtest VM_KERNELS=bullseye-5.10     some kernels
+#   make vmtest VM_ARCHES="arm64 i386"       some architectures
+#   make vmtest VM_TIMEOUT=900               seconds each VM may take (360)
+#   make vmtest VM_JOBS=1                    VMs at once (2)
 #
 # Needs gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-i686-linux-gnu,
 # libc6-dev-{arm64,armhf,i386}-cross, qemu-system-x86, qemu-system-arm,
-# cpio, and root the first time, to add the architectures to apt.
+# cpio, curl, gpgv and debian-archive-keyring.
 
-VM_ARCHES ?= x86_64 arm64 armhf i386
-VM_DIR     = build/vm
+VM_KERNELS ?= bullseye-5.10 bookworm-6.1 trixie-6.12 trixie-6.12-rt
+VM_ARCHES  ?= x86_64 arm64 armhf i386
+VM_TIMEOUT ?= 360
+VM_JOBS    ?= 2
+VM_DIR      = build/vm
 VMSEND_CFLAGS = -O2 -Wall -Wextra -Werror $(WARN) -static
 
 # The cross prefix of each architecture; x86_64 is this machine's.
@@ -26,7 +34,8 @@ $(VM_DIR)/i386/%: VM_CROSS = i686-linux-gnu-
 .PHONY: vmtest FORCE
 
 vmtest: $(VM_ARCHES:%=$(VM_DIR)/%/icmpcount) $(VM_ARCHES:%=$(VM_DIR)/%/vmsend)
-	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) tests/vm/run $(VM_ARCHES)
+	$(Q)VM_KERNELS="$(VM_KERNELS)" VM_ARCHES="$(VM_ARCHES)" \
+		VM_TIMEOUT=$(VM_TIMEOUT) VM_JOBS=$(VM_JOBS) tests/vm/run
 
 # icmpcount as `make CROSS=...` builds it (a make of its own, since CROSS
 # picks the compiler and the build directory), stripped as it would ship.

@@ -4,10 +4,11 @@
  * argument it runs each case in a forked process that names itself (its
  * comm) after the case and makes SENDS sendto() calls on loopback; with -k
  * (and -a, as icmpcount was given) it reads icmpcount's output on stdin and
- * checks each case's @[comm]: N line against the table.  It is built static
+ * checks each case's @[comm]: N line against the table (-x: only the sends
+ * that succeed count).  It is built static
  * for each target with that target's cross gcc and glibc, as busybox-static
  * is, so its sendto() takes the same path as busybox ping's.
- * Usage: vmsend [-k [-a]].  Exits 0 when every send ran or every count was
+ * Usage: vmsend [-1 CASE | -k [-a] [-x]] (-1: only the case of that comm).  Exits 0 when every send ran or every count was
  * right, 1 otherwise.
  */
 #define _GNU_SOURCE
@@ -27,7 +28,7 @@
 #define SENDS		3	/* sendto() calls per case */
 #define SYS_SENDTO_CALL	11	/* socketcall()'s number for sendto */
 
-enum sock_kind { S_RAW, S_RAW_CONNECTED, S_UDP, S_BADFD };
+enum sock_kind { S_RAW, S_RAW_CONNECTED, S_UDP, S_PING, S_BADFD };
 enum buf_kind { B_OK, B_UNMAPPED };
 enum addr_kind { A_IN4, A_NULL };
 /* How the call reaches the kernel: libc's sendto(), or a system call. */
@@ -44,32 +45,37 @@ struct send_case {
 	enum via via;
 	int counted;		/* by default */
 	int all;		/* with -a */
+	int fails;		/* sendto() fails: -x counts none */
+	int named;		/* runs only when named (-1), and is not checked */
 };
 
 #define ECHO	{ 8, 0, 0x12, 0x34, 0x56, 0x78, 0x00, 0x01 }
 
 static const struct send_case send_cases[] = {
 	{ "vs_echo", "a valid echo request to 127.0.0.1 is counted",
-	  S_RAW, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1 },
+	  S_RAW, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1, 0, 0 },
 	{ "vs_len8", "an 8-byte echo request is not counted",
-	  S_RAW, ECHO, 8, B_OK, A_IN4, V_LIBC, 0, 0 },
+	  S_RAW, ECHO, 8, B_OK, A_IN4, V_LIBC, 0, 0, 0, 0 },
 	{ "vs_type0", "an echo reply (type 0) is not counted",
-	  S_RAW, { 0, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, A_IN4, V_LIBC, 0, 0 },
+	  S_RAW, { 0, 0, 1, 1, 1, 1, 0, 1 }, 64, B_OK, A_IN4, V_LIBC, 0, 0, 0, 0 },
 	{ "vs_seq0", "seq 0 is counted only with -a",
-	  S_RAW, { 8, 0, 1, 1, 1, 1, 0, 0 }, 64, B_OK, A_IN4, V_LIBC, 0, 1 },
+	  S_RAW, { 8, 0, 1, 1, 1, 1, 0, 0 }, 64, B_OK, A_IN4, V_LIBC, 0, 1, 0, 0 },
 	{ "vs_nulladdr", "a NULL address on a connected socket is not counted",
-	  S_RAW_CONNECTED, ECHO, 64, B_OK, A_NULL, V_LIBC, 0, 0 },
+	  S_RAW_CONNECTED, ECHO, 64, B_OK, A_NULL, V_LIBC, 0, 0, 0, 0 },
 	{ "vs_badbuf", "an unreadable buffer is not counted",
-	  S_RAW, ECHO, 64, B_UNMAPPED, A_IN4, V_LIBC, 0, 0 },
+	  S_RAW, ECHO, 64, B_UNMAPPED, A_IN4, V_LIBC, 0, 0, 1, 0 },
 	{ "vs_udp", "an echo payload on a UDP socket is counted",
-	  S_UDP, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1 },
-	{ "vs_badfd", "an echo request on a bad fd is counted",
-	  S_BADFD, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1 },
+	  S_UDP, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1, 0, 0 },
+	{ "vs_badfd", "an echo request on a bad fd is counted (not with -x)",
+	  S_BADFD, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1, 1, 0 },
 	{ "vs_sys", "an echo request by the sendto system call is counted",
-	  S_RAW, ECHO, 64, B_OK, A_IN4, V_SENDTO, 1, 1 },
+	  S_RAW, ECHO, 64, B_OK, A_IN4, V_SENDTO, 1, 1, 0, 0 },
+	/* Only when named (-1): ping sockets need net.ipv4.ping_group_range. */
+	{ "vs_pingsock", "an echo request on a ping socket (no CAP_NET_RAW) is counted",
+	  S_PING, ECHO, 64, B_OK, A_IN4, V_LIBC, 1, 1, 0, 1 },
 #ifdef __i386__
 	{ "vs_sockcall", "an echo request by socketcall(SYS_SENDTO) is counted",
-	  S_RAW, ECHO, 64, B_OK, A_IN4, V_SOCKETCALL, 1, 1 },
+	  S_RAW, ECHO, 64, B_OK, A_IN4, V_SOCKETCALL, 1, 1, 0, 0 },
 #endif
 };
 
@@ -87,6 +93,8 @@ static int open_socket(enum sock_kind kind, const struct sockaddr_in *to)
 		return fd;
 	case S_UDP:
 		return socket(AF_INET, SOCK_DGRAM, 0);
+	case S_PING:	/* as iputils ping does without privilege */
+		return socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
 	case S_BADFD:
 		break;
 	}
@@ -149,15 +157,21 @@ static void __attribute__((noreturn)) send_case(const struct send_case *c)
 	_exit(0);
 }
 
-static int run_cases(void)
+/* Runs each case, or only the one named only, each in a process of its own. */
+static int run_cases(const char *only)
 {
-	int bad = 0;
+	int bad = 0, ran = 0;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(send_cases); i++) {
 		int status;
-		pid_t pid = fork();
+		pid_t pid;
 
+		if (only ? strcmp(only, send_cases[i].comm) != 0 :
+			   send_cases[i].named)
+			continue;
+		ran++;
+		pid = fork();
 		if (pid < 0) {
 			perror("vmsend: fork");
 			return 1;
@@ -170,6 +184,10 @@ static int run_cases(void)
 				send_cases[i].comm, (unsigned int)status);
 			bad = 1;
 		}
+	}
+	if (!ran) {
+		fprintf(stderr, "vmsend: no case %s\n", only);
+		return 1;
 	}
 	return bad;
 }
@@ -216,7 +234,7 @@ static const char *hint(const struct send_case *c)
 	return "";
 }
 
-static int check_counts(int all)
+static int check_counts(int all, int xonly)
 {
 	static char lines[256][128];
 	size_t n = 0, i;
@@ -226,9 +244,12 @@ static int check_counts(int all)
 		n++;
 	for (i = 0; i < ARRAY_SIZE(send_cases); i++) {
 		const struct send_case *c = &send_cases[i];
-		long want = (all ? c->all : c->counted) ? SENDS : 0;
+		long want = (all ? c->all : c->counted) &&
+			    !(xonly && c->fails) ? SENDS : 0;
 		long got = count_of(lines, n, c->comm);
 
+		if (c->named)
+			continue;
 		if (got == want) {
 			printf("  ok   %-12s %ld  %s\n", c->comm, got, c->name);
 			passed++;
@@ -251,12 +272,24 @@ static int check_counts(int all)
 
 int main(int argc, char **argv)
 {
+	int all = 0, xonly = 0, i;
+
 	if (argc == 1)
-		return run_cases();
-	if (argc == 2 && !strcmp(argv[1], "-k"))
-		return check_counts(0);
-	if (argc == 3 && !strcmp(argv[1], "-k") && !strcmp(argv[2], "-a"))
-		return check_counts(1);
-	fprintf(stderr, "usage: vmsend [-k [-a]]\n");
+		return run_cases(NULL);
+	if (argc == 3 && !strcmp(argv[1], "-1"))
+		return run_cases(argv[2]);
+	if (strcmp(argv[1], "-k") != 0)
+		goto usage;
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-a"))
+			all = 1;
+		else if (!strcmp(argv[i], "-x"))
+			xonly = 1;
+		else
+			goto usage;
+	}
+	return check_counts(all, xonly);
+usage:
+	fprintf(stderr, "usage: vmsend [-1 CASE | -k [-a] [-x]]\n");
 	return 2;
 }
