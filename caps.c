@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include <linux/capability.h>
@@ -92,6 +93,28 @@ const char *hint_privilege(int e)
 	if (caps_get(&eff, &perm) == 0 && !(eff & CAP(CAP_SYS_ADMIN)))
 		return "root here lacks CAP_SYS_ADMIN: run it outside the container, or grant the capability";
 	return "refused even with CAP_SYS_ADMIN: kernel lockdown, a security module or seccomp? see dmesg";
+}
+
+/*
+ * Before 5.11 the kernel charged BPF memory to RLIMIT_MEMLOCK (and freed a
+ * gone program's a while after it went), so a map or a program may be
+ * refused EPERM for want of it: raise it, to the hard limit where
+ * CAP_SYS_RESOURCE is missing, and try again.
+ */
+int raise_memlock(void)
+{
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+	int ret = setrlimit(RLIMIT_MEMLOCK, &r);
+
+	/* Without CAP_SYS_RESOURCE, the hard limit is as far as it goes. */
+	if (ret != 0 && getrlimit(RLIMIT_MEMLOCK, &r) == 0) {
+		r.rlim_cur = r.rlim_max;
+		ret = setrlimit(RLIMIT_MEMLOCK, &r);
+	}
+	narrate("setrlimit(RLIMIT_MEMLOCK, %s) = %d",
+		r.rlim_cur == RLIM_INFINITY ? "RLIM_INFINITY" : "hard limit",
+		ret);
+	return ret;
 }
 
 /* The inheritable set stays empty, as it is for root. */

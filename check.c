@@ -205,6 +205,10 @@ static int check_bpf(void)
 	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", ret0,
 			       ARRAY_SIZE(ret0), NULL, 0, 0);
 
+	/* As a run does: before 5.11, EPERM may mean RLIMIT_MEMLOCK. */
+	if (fd < 0 && errno == EPERM && raise_memlock() == 0)
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", ret0,
+				   ARRAY_SIZE(ret0), NULL, 0, 0);
 	if (fd < 0) {
 		item("NO", "program type TRACEPOINT: %s: fix: %s", strerror(errno),
 		     errno == EPERM ? hint_privilege(errno) :

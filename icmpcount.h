@@ -295,6 +295,7 @@ void default_fields(struct sendto_fields *f);
 
 /* caps.c: the capabilities kept once attached. */
 const char *hint_privilege(int e);
+int raise_memlock(void);
 const char *caps_name(__u64 set, char *buf, size_t size);
 int caps_get(__u64 *effective, __u64 *permitted);
 int caps_least_for_reading(int map_fd, __u64 keep, __u64 *kept);

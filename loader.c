@@ -32,7 +32,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -165,22 +164,6 @@ static unsigned int possible_cpus(void)
 		failx("cannot parse %s: '%s'", path, text);
 	narrate("read %s: %u possible CPUs", path, n);
 	return n;
-}
-
-static int raise_memlock(void)
-{
-	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
-	int ret = setrlimit(RLIMIT_MEMLOCK, &r);
-
-	/* Without CAP_SYS_RESOURCE, the hard limit is as far as it goes. */
-	if (ret != 0 && getrlimit(RLIMIT_MEMLOCK, &r) == 0) {
-		r.rlim_cur = r.rlim_max;
-		ret = setrlimit(RLIMIT_MEMLOCK, &r);
-	}
-	narrate("setrlimit(RLIMIT_MEMLOCK, %s) = %d",
-		r.rlim_cur == RLIM_INFINITY ? "RLIM_INFINITY" : "hard limit",
-		ret);
-	return ret;
 }
 
 static int create_map(enum bpf_map_type type, const char *name,
