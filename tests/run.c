@@ -401,20 +401,20 @@ int have_clang_prog(void)
 /*
  * A tracer's command line, for the tiers that run several at once:
  * icmpcount with the options in args, or bpftrace with the reference
- * script args[0], from ICMPCOUNT_REFERENCE or ../shared/reference.  argv
- * wants room for the options and a NULL.  Returns NULL, or why the tracer
- * cannot run here: -P clang wants a build with the clang program.
+ * script args[0], ours (BPFTRACE_OURS, from tests/reference) or the one
+ * in ../shared/reference (BPFTRACE_SHARED).  argv wants room for the
+ * options and a NULL.  Returns NULL, or why the tracer cannot run here:
+ * -P clang wants a build with the clang program.
  */
 const char *tracer_argv(const char *const args[], int bpftrace,
 			const char **argv, char *script, size_t size)
 {
 	int clang = 0;
-	const char *dir = getenv("ICMPCOUNT_REFERENCE");
 	size_t i;
 
 	if (bpftrace) {
-		snprintf(script, size, "%s/%s", dir ? dir : "../shared/reference",
-			 args[0]);
+		snprintf(script, size, "%s/%s", bpftrace == BPFTRACE_SHARED ?
+			 test_shared_reference : test_reference, args[0]);
 		argv[0] = "bpftrace";
 		argv[1] = script;
 		argv[2] = NULL;
