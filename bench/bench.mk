@@ -7,14 +7,14 @@
 # build/bench/loadgen calls sendto() in a tight loop; build/bench/bench
 # runs it under each contender (no tracer, the floor, icmpcount's programs,
 # bpftrace with the reference script), checks the counts and prints the
-# table.  Both are built for this machine with $(HOSTCC).  Needs root; the
-# default takes about four minutes on a quiet machine.
+# table.  Both are built for this machine with $(HOSTCC).  Needs root and
+# bpftrace; the default takes about four minutes on a quiet machine.
 
 BENCH_RUNS  ?= 5
 BENCH_SECS  ?= 0.3
 BENCH_FLAGS ?=
 BENCH_DIR    = $(BUILD)/bench
-BENCH_REF    = ../shared/reference/sendto_count.bt
+BENCH_REF    = tests/reference/sendto_count.bt
 
 .PHONY: bench
 
