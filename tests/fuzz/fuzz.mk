@@ -1,5 +1,6 @@
-# tests/fuzz/fuzz.mk - hostile input: fuzzing, sanitizers, valgrind, lint.
-# Included from the Makefile, like every tests/*/*.mk.
+# tests/fuzz/fuzz.mk - make fuzz, asan, valgrind and lint, included from
+# the Makefile: hostile input for the parsers, the test suite under the
+# sanitizers, traced runs under valgrind, and the static analysers.
 #
 #   make fuzz            each libFuzzer target for FUZZ_CI_SECS (20 s): CI
 #   make fuzz-long       each target for FUZZ_SECS (600 s)
@@ -12,6 +13,8 @@
 # against glibc: the sanitizers and valgrind do not work on static or musl
 # binaries.  Everything goes under $(BUILD)/fuzz, $(BUILD)/asan and
 # $(BUILD)/valgrind; the committed seeds stay read-only.
+#
+# Needs clang, libclang-rt-14-dev, valgrind, cppcheck and clang-tidy.
 
 FUZZ_CC      ?= clang
 FUZZ_SECS    ?= 600
