@@ -18,13 +18,13 @@
 .DEFAULT_GOAL = all
 include config.mk
 
-SRCS = loader.c cmdline.c command.c parse.c output.c prog_hand.c prog_clang.c \
-       verbose.c check.c disasm.c
+SRCS = loader.c bpf.c tracefs.c caps.c prog.c errors.c cmdline.c command.c \
+       parse.c output.c prog_hand.c prog_clang.c verbose.c check.c disasm.c
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
-HDRS = icmpcount.h bpf_insn.h disasm.h
+HDRS = icmpcount.h bpf.h bpf_insn.h disasm.h
 
 TEST_SRCS = tests/main.c tests/run.c tests/unit.c tests/kern.c tests/stress.c \
-	    tests/prom.c parse.c output.c prog_hand.c prog_clang.c
+	    tests/prom.c parse.c output.c errors.c prog_hand.c prog_clang.c
 TEST_HDRS = tests/test.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I. \
 	      $(if $(HAVE_CLANG),-I$(BUILD),-DNO_CLANG_PROG)

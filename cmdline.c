@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmdline.c - icmpcount's command line: the options, their values checked
- * and quoted back when bad (exit 2, with the synopsis), --help and -V.
- * Nothing here touches the kernel; main() in loader.c acts on the result.
+ * and quoted back when bad (exit 2, with the synopsis), --help and -V; and
+ * the tests' knobs in the environment.  Nothing here touches the kernel;
+ * main() in loader.c acts on the result.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +26,20 @@
 #define SYNOPSIS \
 	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
 	"                 [-p pid] [-u user] [--check] [--max-comms n] [--prom file]\n"
+
+struct test_knobs test_knobs;
+
+void read_test_knobs(void)
+{
+	test_knobs.tracefs = secure_getenv("ICMPCOUNT_TRACEFS");
+	test_knobs.read_needs = secure_getenv("ICMPCOUNT_TEST_READ_NEEDS");
+	test_knobs.memlock = secure_getenv("ICMPCOUNT_TEST_MEMLOCK") != NULL;
+	test_knobs.prealloc = secure_getenv("ICMPCOUNT_TEST_PREALLOC") != NULL;
+	test_knobs.no_read_user =
+		secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") != NULL;
+	test_knobs.raw_syscalls =
+		secure_getenv("ICMPCOUNT_TEST_RAW_SYSCALLS") != NULL;
+}
 
 void __attribute__((noreturn)) usage(void)
 {

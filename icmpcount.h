@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * icmpcount.h - what loader.c shares with the parsers, the output code, the
- * programs and the tests.  Nothing here calls the kernel: the functions
- * declared below work on text and tables, so the unprivileged tests can
- * drive them with fixtures.
+ * icmpcount.h - what the files of icmpcount share with each other and with
+ * the tests.  The parsers, the output code and the programs' builders work
+ * on text and tables, so the unprivileged tests can drive them with
+ * fixtures; the kernel is called only through bpf.h's layer.
  */
 #ifndef ICMPCOUNT_H
 #define ICMPCOUNT_H
@@ -113,12 +113,33 @@ struct prog_spec {
 	int syscall_nr;		/* raw_syscalls: __NR_sendto (0: no check) */
 };
 
-/* prog_hand.c: the hand-assembled programs. */
+/*
+ * prog_hand.c: the hand-assembled programs.  Their jumps go to labels,
+ * which prog_hand_assemble() also reports, for the tests: where each
+ * landed, or -1 where a program has no such label.
+ */
+enum hand_label {
+	L_FAMILY,	/* entry: the address family's read */
+	L_ID,		/* entry: the id's test (-6 skips the checksum's) */
+	L_NEW,		/* entry, -x: a new pending element */
+	L_COUNT,	/* the tail: the comm, and its count */
+	L_MAP_CHOSEN,	/* the tail: after -6 picks counts6 */
+	L_STAT,		/* the tail: a stat key's count */
+	L_INC,		/* the tail: *v += 1 */
+	L_OUT,		/* the tail: return 0 */
+	NR_HAND_LABELS,
+};
+
 size_t prog_hand_build(struct bpf_insn *insns, size_t max,
 		       const struct prog_spec *spec);
+size_t prog_hand_assemble(struct bpf_insn *insns, size_t max,
+			  const struct prog_spec *spec,
+			  int at[NR_HAND_LABELS]);
 #define PROG_MAX_INSNS	128
 
 /* output.c: what icmpcount prints about its counts. */
+struct options;
+
 struct comm_count {
 	char comm[COMM_LEN];
 	int family;		/* AF_INET or AF_INET6 */
@@ -141,7 +162,20 @@ int print_report(FILE *f, const struct report *r, int json);
 void print_not_counted(FILE *f, const uint64_t *stats);
 int write_prom(const char *path, const struct report *r);
 
-/* cmdline.c: the command line. */
+/* The totals since the start: each key's count, and the stats. */
+struct totals {
+	struct comm_count *c;
+	size_t n, max;
+	uint64_t stats[NR_STATS];
+};
+
+int cmp_count_key(const void *a, const void *b);
+void check_stdout(int r);
+void print_totals(const struct totals *now, const struct totals *before,
+		  const struct options *o, int final);
+void save_prom(const struct totals *t, const struct options *o);
+
+/* cmdline.c: the command line, and the test knobs of the environment. */
 enum { PROGRAM_HAND, PROGRAM_CLANG, PROGRAM_EMPTY };
 
 struct options {
@@ -153,8 +187,27 @@ struct options {
 	unsigned long pid, duration, interval, max_comms;
 };
 
+/*
+ * ICMPCOUNT_* variables with which the tests play a kernel or a system
+ * other than the one they run on, read once at start (secure_getenv(): a
+ * set-uid icmpcount ignores them).
+ */
+struct test_knobs {
+	const char *tracefs;	/* ICMPCOUNT_TRACEFS: this tree is tracefs */
+	const char *read_needs;	/* ICMPCOUNT_TEST_READ_NEEDS: a kernel before
+				 * 5.19 that wants CAP_BPF or CAP_SYS_ADMIN
+				 * to read a map */
+	int memlock;		/* ICMPCOUNT_TEST_MEMLOCK: maps first say EPERM */
+	int prealloc;		/* ICMPCOUNT_TEST_PREALLOC: before 6.1 */
+	int no_read_user;	/* ICMPCOUNT_TEST_NO_READ_USER: before 5.5 */
+	int raw_syscalls;	/* ICMPCOUNT_TEST_RAW_SYSCALLS: no
+				 * syscalls:sys_enter_sendto */
+};
+
 #define EXIT_USAGE	2
 
+extern struct test_knobs test_knobs;
+void read_test_knobs(void);
 void parse_args(int argc, char **argv, struct options *o);
 void usage(void) __attribute__((noreturn));
 void usage_error(const char *fmt, ...)
@@ -174,21 +227,51 @@ extern pid_t command_pid;	/* while it runs: ended at every exit() */
 void start_command(struct command *cmd, const char *line, const char *user);
 void release_command(struct command *cmd);
 
-/* loader.c: the bpf() wrappers, and the error exits. */
-extern int verbose;
-int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
-		   __u32 key_size, __u32 value_size, __u32 max_entries,
-		   __u32 map_flags);
-int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
-		  const char *license, const struct bpf_insn *insns,
-		  size_t insn_cnt, char *log_buf, __u32 log_size,
-		  __u32 log_level);
-int helper_works(int helper);
-const char *look_for_tracefs(int quiet);
-int mount_private_tracefs(void);
+/* errors.c: every message on stderr but -v's. */
+void vsay(int e, const char *hint, const char *fmt, va_list ap);
 void fail(const char *hint, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
-void vsay(int e, const char *hint, const char *fmt, va_list ap);
+void failx(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+void warn(const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* tracefs.c: the tracepoints' ids and formats. */
+#define TP_SENDTO_ENTER		"events/syscalls/sys_enter_sendto"
+#define TP_SENDTO_EXIT		"events/syscalls/sys_exit_sendto"
+#define TP_RAW_ENTER		"events/raw_syscalls/sys_enter"
+#define TP_RAW_EXIT		"events/raw_syscalls/sys_exit"
+#define TP_SOCKETCALL_ENTER	"events/syscalls/sys_enter_socketcall"
+#define TP_SOCKETCALL_EXIT	"events/syscalls/sys_exit_socketcall"
+
+enum format_kind { FORMAT_ENTER, FORMAT_SOCKETCALL, FORMAT_EXIT };
+
+int read_text(const char *path, char *buf, size_t size);
+const char *look_for_tracefs(int quiet);
+int mount_private_tracefs(void);
+const char *hint_mount(int e);
+const char *find_tracefs(void);
+unsigned int tracepoint_id(const char *tracefs, const char *tp);
+int tracepoint_exists(const char *tracefs, const char *tp);
+void read_fields(const char *tracefs, const char *tp, enum format_kind kind,
+		 int (*parse)(const char *, struct sendto_fields *,
+			      const char **),
+		 struct sendto_fields *f);
+void default_fields(struct sendto_fields *f);
+
+/* caps.c: the capabilities kept once attached. */
+const char *hint_privilege(int e);
+const char *caps_name(__u64 set, char *buf, size_t size);
+int caps_get(__u64 *effective, __u64 *permitted);
+int caps_least_for_reading(int map_fd, __u64 keep, __u64 *kept);
+void drop_privileges(int map_fd, __u64 keep);
+
+/* prog.c: the program -P names; -S. */
+size_t prog_build(struct bpf_insn *insns, const struct prog_spec *spec,
+		  int program);
+int helper_works(int helper);
+void prog_dump(const struct options *o);
 
 /*
  * prog_clang.c: the programs, written in C (prog.bpf.c) and compiled by
@@ -206,11 +289,9 @@ size_t prog_clang_build(struct bpf_insn *insns, size_t max,
 int run_check(void);
 
 /* verbose.c: what -v prints. */
-struct perf_event_attr;
-void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret);
-void trace_perf_event_open(const struct perf_event_attr *attr, int pid,
-			   int cpu, int group_fd, unsigned long flags, int ret);
-void trace_ioctl(int fd, unsigned long request, int arg, int ret);
+struct bpf_trace_ops;
+extern int verbose;
+extern const struct bpf_trace_ops verbose_trace_ops;
 void narrate(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void narrate_text(const char *prefix, const char *text);
 

@@ -1,36 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * icmpcount - count, per process name, the ICMP echo requests sent with
- * sendto(), as shared/reference/sendto_count.bt does, with nothing but libc
- * and the kernel's bpf() and perf_event_open() system calls.
+ * sendto(), as the bpftrace script it grew from does (tests/reference/
+ * sendto_count.bt), with nothing but libc and the kernel's bpf() and
+ * perf_event_open() system calls.
  *
- * The story, in the order main() tells it: find tracefs (mounting a private
- * one if none is mounted), read the tracepoints' ids and argument layout,
- * create the maps, load the program, attach it through a perf event, wait,
- * then read the maps and print them.  Build with `make`; run as root.
- * cmdline.c reads the options and command.c runs the -c command; the
- * programs are built in prog_hand.c and prog_clang.c.
+ * This file is the loading story, in the order main() tells it and -v
+ * narrates it:
+ *   Step 1  find tracefs, mounting a private one if none is mounted
+ *   Step 2  choose the tracepoints to hook
+ *   Step 3  create the maps the programs count into
+ *   Step 4  read each tracepoint's id and layout; build and load a program
+ *   Step 5  attach each program to its tracepoint through a perf event
+ *   Step 6  keep only the privilege that reading the maps needs
+ *   Step 7  wait for the end, printing or saving on each tick
+ *   Step 8  detach, read the maps, print the counts
+ * The rest lives beside it: bpf.c calls the kernel, tracefs.c reads
+ * tracefs, prog.c builds the programs (prog_hand.c, prog_clang.c), caps.c
+ * drops privileges, output.c prints, cmdline.c and command.c take the
+ * options and run -c's command, check.c is --check, errors.c says what
+ * failed.  Build with `make`; run as root.
  * Bugs: sends made with sendmsg(), or from 32-bit processes on a 64-bit
  * kernel, never reach the sys_enter_sendto tracepoint and are not counted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -40,409 +43,64 @@
 #include <linux/perf_event.h>
 #include <linux/version.h>
 
-#include "bpf_insn.h"
-#include "disasm.h"
+#include "bpf.h"
 #include "icmpcount.h"
 
-#ifndef __NR_bpf
-# if defined(__x86_64__)
-#  define __NR_bpf 321
-# elif defined(__i386__)
-#  define __NR_bpf 357
-# elif defined(__aarch64__)
-#  define __NR_bpf 280
-# elif defined(__arm__)
-#  define __NR_bpf 386
-# else
-#  error "__NR_bpf is not defined for this architecture"
-# endif
-#endif
-
 #define MAX_PENDING	16384	/* -x: threads between entry and exit */
-#define TEXT_MAX	8192	/* a tracefs or sysfs file we read, at most */
 #define LOG_MIN		((size_t)64 * 1024)
 #define LOG_MAX		(UINT32_MAX >> 8)	/* kernels up to 5.1 refuse more */
 
-static const char *const tracefs_dirs[] = {
-	"/sys/kernel/tracing",
-	"/sys/kernel/debug/tracing",
-};
 /*
- * Where the programs attach.  sys_enter_sendto is the tracepoint; where the
- * kernel lacks syscall tracepoints for single calls (built without
- * CONFIG_FTRACE_SYSCALLS), raw_syscalls:sys_enter stands in, filtered on
- * __NR_sendto.  On i386, glibc sends through socketcall(), so its
- * tracepoint is hooked too wherever it exists.  -x adds each exit.
+ * Step 2: where the programs attach.  sys_enter_sendto is the tracepoint;
+ * where the kernel lacks syscall tracepoints for single calls (built
+ * without CONFIG_FTRACE_SYSCALLS), raw_syscalls:sys_enter stands in,
+ * filtered on __NR_sendto.  On i386, glibc sends through socketcall(), so
+ * its tracepoint is hooked too wherever it exists.  -x adds each exit.
  */
 struct hook {
 	const char *enter, *exit;
 	int (*parse_enter)(const char *, struct sendto_fields *, const char **);
 	int (*parse_exit)(const char *, struct sendto_fields *, const char **);
+	enum format_kind enter_format;
 	enum prog_kind kind;
 	int syscall_nr;
 };
 
 static const struct hook hook_sendto = {
-	"events/syscalls/sys_enter_sendto", "events/syscalls/sys_exit_sendto",
-	parse_sendto_format, parse_exit_format, PROG_ENTRY, 0,
+	TP_SENDTO_ENTER, TP_SENDTO_EXIT,
+	parse_sendto_format, parse_exit_format, FORMAT_ENTER, PROG_ENTRY, 0,
 };
 static const struct hook hook_raw = {
-	"events/raw_syscalls/sys_enter", "events/raw_syscalls/sys_exit",
-	parse_raw_enter_format, parse_raw_exit_format, PROG_ENTRY, SYS_sendto,
+	TP_RAW_ENTER, TP_RAW_EXIT,
+	parse_raw_enter_format, parse_raw_exit_format, FORMAT_ENTER,
+	PROG_ENTRY, SYS_sendto,
 };
 static const struct hook hook_socketcall = {
-	"events/syscalls/sys_enter_socketcall",
-	"events/syscalls/sys_exit_socketcall",
-	parse_socketcall_format, parse_exit_format, PROG_ENTRY_SOCKETCALL, 0,
+	TP_SOCKETCALL_ENTER, TP_SOCKETCALL_EXIT,
+	parse_socketcall_format, parse_exit_format, FORMAT_SOCKETCALL,
+	PROG_ENTRY_SOCKETCALL, 0,
 };
 
-int verbose;
-
-/*
- * The system call layer.  Each wrapper returns what the kernel returns, as
- * libc does: an fd or 0 on success, -1 with errno set on failure.  They print
- * nothing and decide nothing; the caller reports errors.  Names and argument
- * order follow libbpf's tools/lib/bpf/bpf.c.  With -v, sys_bpf() and
- * sys_perf_event_open() narrate each call, as strace would show it.
- */
-static inline __u64 ptr_to_u64(const void *ptr)
+static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
 {
-	return (__u64)(unsigned long)ptr;
-}
+	size_t n = 0;
 
-static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr, unsigned int size)
-{
-	int ret = (int)syscall(__NR_bpf, cmd, attr, size);
-
-	if (verbose)
-		trace_bpf(cmd, attr, ret);
-	return ret;
-}
-
-static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid,
-			       int cpu, int group_fd, unsigned long flags)
-{
-	int ret = (int)syscall(__NR_perf_event_open, attr, pid, cpu, group_fd,
-			       flags);
-
-	if (verbose)
-		trace_perf_event_open(attr, pid, cpu, group_fd, flags, ret);
-	return ret;
-}
-
-static int perf_ioctl(int fd, unsigned long request, int arg)
-{
-	int ret = ioctl(fd, request, arg);
-
-	if (verbose)
-		trace_ioctl(fd, request, arg, ret);
-	return ret;
-}
-
-int bpf_map_create(enum bpf_map_type map_type, const char *map_name,
-		   __u32 key_size, __u32 value_size, __u32 max_entries,
-		   __u32 map_flags)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = map_type;
-	attr.key_size = key_size;
-	attr.value_size = value_size;
-	attr.max_entries = max_entries;
-	attr.map_flags = map_flags;
-	if (map_name)
-		strncpy(attr.map_name, map_name, sizeof(attr.map_name) - 1);
-	return sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
-}
-
-int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name,
-		  const char *license, const struct bpf_insn *insns,
-		  size_t insn_cnt, char *log_buf, __u32 log_size,
-		  __u32 log_level)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = prog_type;
-	attr.insn_cnt = (__u32)insn_cnt;
-	attr.insns = ptr_to_u64(insns);
-	attr.license = ptr_to_u64(license);
-	attr.log_level = log_buf ? log_level : 0;
-	attr.log_size = log_buf ? log_size : 0;
-	attr.log_buf = ptr_to_u64(log_buf);
-	if (prog_name)
-		strncpy(attr.prog_name, prog_name, sizeof(attr.prog_name) - 1);
-	return sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
-}
-
-static int bpf_map_lookup_elem(int fd, const void *key, void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (__u32)fd;
-	attr.key = ptr_to_u64(key);
-	attr.value = ptr_to_u64(value);
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
-}
-
-static int bpf_map_update_elem(int fd, const void *key, const void *value,
-			       __u64 flags)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (__u32)fd;
-	attr.key = ptr_to_u64(key);
-	attr.value = ptr_to_u64(value);
-	attr.flags = flags;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
-}
-
-static int bpf_map_get_next_key(int fd, const void *key, void *next_key)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (__u32)fd;
-	attr.key = ptr_to_u64(key);
-	attr.next_key = ptr_to_u64(next_key);
-	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr, sizeof(attr));
-}
-
-/*
- * Errors.  Every failure is one line on stderr,
- *	icmpcount: <what failed>: <strerror>[ (<what to do>)]
- * and exit status 1; usage errors exit 2.  The kernel drops our maps,
- * programs and perf events when the process exits, so no failure path can
- * leave anything attached.
- */
-static const char *hint_privilege(int e)
-{
-	return e == EPERM || e == EACCES ?
-	       "run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN" :
-	       NULL;
-}
-
-/* "icmpcount: <message>[: <strerror(e)>][ (<hint>)]" on stderr; e 0: none. */
-void vsay(int e, const char *hint, const char *fmt, va_list ap)
-{
-	fputs("icmpcount: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	if (e)
-		fprintf(stderr, ": %s", strerror(e));
-	if (hint)
-		fprintf(stderr, " (%s)", hint);
-	fputc('\n', stderr);
-}
-
-void __attribute__((noreturn, format(printf, 2, 3)))
-fail(const char *hint, const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(e, hint, fmt, ap);
-	va_end(ap);
-	exit(EXIT_FAILURE);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-failx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(0, NULL, fmt, ap);
-	va_end(ap);
-	exit(EXIT_FAILURE);
-}
-
-/* Reads a small file whole into buf, NUL-terminated. */
-static int read_text(const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (len < size - 1 &&
-	       (n = read(fd, buf + len, size - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		len += (size_t)n;
+	if (!test_knobs.raw_syscalls &&
+	    tracepoint_exists(tracefs, hook_sendto.enter))
+		hooks[n++] = &hook_sendto;
+	else if (tracepoint_exists(tracefs, hook_raw.enter))
+		hooks[n++] = &hook_raw;
+	else {
+		/* Says why, and exits; should it find the id, use it. */
+		tracepoint_id(tracefs, hook_sendto.enter);
+		hooks[n++] = &hook_sendto;
 	}
-	close(fd);
-	if (len == size - 1) {
-		errno = EFBIG;
-		return -1;
+	narrate("hook: %s", hooks[0]->enter);
+	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
+		hooks[n++] = &hook_socketcall;
+		narrate("hook: %s", hook_socketcall.enter);
 	}
-	buf[len] = '\0';
-	return 0;
-}
-
-/* dir/a/b, or dir/a when b is NULL; a path too long for buf is an error. */
-static void path_join(char *buf, size_t size, const char *dir, const char *a,
-		      const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s%s%s", dir, a, b ? "/" : "",
-			 b ? b : "");
-
-	if (n < 0 || (size_t)n >= size) {
-		errno = ENAMETOOLONG;
-		fail(NULL, "cannot build a path from %s", dir);
-	}
-}
-
-/*
- * Step 1: tracefs.  Look where it is usually mounted, and accept a directory
- * only if it has events/ (an unmounted mount point is an empty directory).
- * When none is mounted, as on many small systems, mount one in a mount
- * namespace of our own: the rest of the system never sees it, and it goes
- * away with us.  ICMPCOUNT_TRACEFS names another tree, for the tests.
- */
-static int has_events(const char *dir, int quiet)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	path_join(path, sizeof(path), dir, "events", NULL);
-	if (stat(path, &st) == 0)
-		return S_ISDIR(st.st_mode);
-	if ((errno == EACCES || errno == EPERM) && !quiet)
-		fail(hint_privilege(errno), "cannot look at %s", path);
-	return 0;
-}
-
-const char *look_for_tracefs(int quiet)
-{
-	const char *dir = secure_getenv("ICMPCOUNT_TRACEFS");
-	size_t i;
-
-	if (dir)
-		return dir;
-	for (i = 0; i < ARRAY_SIZE(tracefs_dirs); i++)
-		if (has_events(tracefs_dirs[i], quiet))
-			return tracefs_dirs[i];
-	return NULL;
-}
-
-int mount_private_tracefs(void)
-{
-	int r;
-
-	r = unshare(CLONE_NEWNS);
-	narrate("unshare(CLONE_NEWNS) = %d", r);
-	if (r != 0)
-		return -1;
-	/* Keep our mounts from propagating back to the parent namespace. */
-	r = mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL);
-	narrate("mount(\"none\", \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = %d", r);
-	if (r != 0)
-		return -1;
-	r = mount("tracefs", tracefs_dirs[0], "tracefs", 0, NULL);
-	narrate("mount(\"tracefs\", \"%s\", \"tracefs\", 0, NULL) = %d",
-		tracefs_dirs[0], r);
-	if (r == 0)
-		return 0;
-	/* Before 4.1, tracefs lived only inside debugfs. */
-	r = mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	narrate("mount(\"debugfs\", \"/sys/kernel/debug\", \"debugfs\", 0, NULL) = %d", r);
-	return r;
-}
-
-static const char *find_tracefs(void)
-{
-	const char *hint = "run as root, or mount tracefs on /sys/kernel/tracing";
-	const char *dir = look_for_tracefs(0);
-
-	if (!dir) {
-		if (mount_private_tracefs() != 0)
-			fail(hint, "no tracefs is mounted, and cannot mount one in a private namespace");
-		dir = look_for_tracefs(0);
-	}
-	if (!dir) {
-		errno = ENOENT;
-		fail("is tracefs enabled in this kernel?",
-		     "mounted tracefs, but found no events/ in it");
-	}
-	narrate("tracefs: %s", dir);
-	return dir;
-}
-
-/* Step 2: the tracepoints' ids, and where their fields sit in the record. */
-static unsigned int find_tracepoint_id(const char *tracefs, const char *tp)
-{
-	char path[PATH_MAX], text[64];
-	unsigned int id;
-
-	path_join(path, sizeof(path), tracefs, tp, "id");
-	if (read_text(path, text, sizeof(text)) != 0)
-		fail(errno == ENOENT ?
-		     "kernel built without CONFIG_FTRACE_SYSCALLS?" :
-		     hint_privilege(errno), "cannot read %s", path);
-	if (parse_tracepoint_id(text, &id) != 0)
-		failx("cannot parse %s: not a tracepoint id", path);
-	narrate("read %s: %u", path, id);
-	return id;
-}
-
-static int tracepoint_exists(const char *tracefs, const char *tp)
-{
-	char path[PATH_MAX];
-
-	path_join(path, sizeof(path), tracefs, tp, "id");
-	return access(path, R_OK) == 0;
-}
-
-static void read_fields(const char *tracefs, const char *tp,
-			struct sendto_fields *f,
-			int (*parse)(const char *, struct sendto_fields *,
-				     const char **))
-{
-	char path[PATH_MAX], text[TEXT_MAX];
-	const char *why;
-
-	path_join(path, sizeof(path), tracefs, tp, "format");
-	if (read_text(path, text, sizeof(text)) != 0)
-		fail(errno == ENOENT ?
-		     "kernel built without CONFIG_FTRACE_SYSCALLS?" :
-		     hint_privilege(errno), "cannot read %s", path);
-	if (parse(text, f, &why) != 0)
-		failx("cannot parse %s: %s", path, why);
-	if (parse == parse_exit_format || parse == parse_raw_exit_format)
-		narrate("read %s: ret at %u (%u bytes)", path, f->ret.offset,
-			f->ret.size);
-	else if (parse == parse_socketcall_format)
-		narrate("read %s: call at %u, args at %u (%u, %u bytes)", path,
-			f->call.offset, f->args.offset, f->call.size,
-			f->args.size);
-	else
-		narrate("read %s: buff at %u, len at %u, addr at %u (%u, %u, %u bytes)",
-			path, f->buff.offset, f->len.offset, f->addr.offset,
-			f->buff.size, f->len.size, f->addr.size);
-}
-
-/*
- * The layout a kernel of this word size uses, for --dump without tracefs:
- * an 8-byte common header, the syscall number, then one long per argument.
- */
-static void default_fields(struct sendto_fields *f)
-{
-	unsigned int l = sizeof(long), args = 8 + l;	/* nr in a long slot */
-
-	f->buff = (struct tp_field){ args + 1 * l, l };
-	f->len = (struct tp_field){ args + 2 * l, l };
-	f->addr = (struct tp_field){ args + 4 * l, l };
-	f->ret = (struct tp_field){ args, l };
+	return n;
 }
 
 /*
@@ -464,6 +122,21 @@ static void default_fields(struct sendto_fields *f)
 struct maps {
 	int counts, counts6, pending;
 };
+
+/* A per-CPU map's value holds a slot for each possible CPU. */
+static unsigned int possible_cpus(void)
+{
+	const char *path = "/sys/devices/system/cpu/possible";
+	char text[256];
+	unsigned int n;
+
+	if (read_text(path, text, sizeof(text)) != 0)
+		fail(NULL, "cannot read %s", path);
+	if (parse_cpu_list(text, &n) != 0 || n == 0)
+		failx("cannot parse %s: '%s'", path, text);
+	narrate("read %s: %u possible CPUs", path, n);
+	return n;
+}
 
 static int raise_memlock(void)
 {
@@ -488,7 +161,7 @@ static int create_map(enum bpf_map_type type, const char *name,
 	int fd = -1;
 
 	/* ICMPCOUNT_TEST_MEMLOCK plays a kernel that says EPERM first. */
-	if (secure_getenv("ICMPCOUNT_TEST_MEMLOCK"))
+	if (test_knobs.memlock)
 		errno = EPERM;
 	else
 		fd = bpf_map_create(type, name, key_size, value_size,
@@ -519,7 +192,7 @@ static __u32 counts_map_flags(void)
 	unsigned int v;
 
 	/* ICMPCOUNT_TEST_PREALLOC plays a kernel older than 6.1. */
-	if (secure_getenv("ICMPCOUNT_TEST_PREALLOC") || uname(&u) != 0 ||
+	if (test_knobs.prealloc || uname(&u) != 0 ||
 	    parse_kernel_release(u.release, &v) != 0 ||
 	    v < KERNEL_VERSION(6, 1, 0))
 		return 0;
@@ -552,49 +225,33 @@ static void create_maps(struct maps *m, const struct options *o,
 			fail(NULL, "cannot put the stat keys in BPF map icmpcount");
 	}
 	free(zeros);
-	m->counts6 = o->ipv6 || clang ?
-		create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6", COMM_LEN,
-			   sizeof(__u64), o->ipv6 ? comms : 1, flags) : -1;
+	m->counts6 = m->pending = -1;
+	if (o->ipv6)
+		m->counts6 = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6",
+					COMM_LEN, sizeof(__u64), comms, flags);
+	else if (clang)
+		m->counts6 = create_map(BPF_MAP_TYPE_PERCPU_HASH, "icmpcount6",
+					COMM_LEN, sizeof(__u64), 1, flags);
 	/* An LRU hash is always preallocated: it evicts from its free list. */
-	m->pending = o->exit ?
-		create_map(BPF_MAP_TYPE_LRU_HASH, "icmpcount_pend",
-			   sizeof(__u32), sizeof(__u32), MAX_PENDING, 0) :
-		clang ? create_map(BPF_MAP_TYPE_HASH, "icmpcount_pend",
-				   sizeof(__u32), sizeof(__u32), 1, 0) : -1;
+	if (o->exit)
+		m->pending = create_map(BPF_MAP_TYPE_LRU_HASH, "icmpcount_pend",
+					sizeof(__u32), sizeof(__u32),
+					MAX_PENDING, 0);
+	else if (clang)
+		m->pending = create_map(BPF_MAP_TYPE_HASH, "icmpcount_pend",
+					sizeof(__u32), sizeof(__u32), 1, 0);
 }
 
 /*
- * Step 4: the programs.  Build the instruction array, hand-assembled
+ * Step 4: the programs.  For each hook, read its tracepoint's id and the
+ * layout of its record, then build the instruction array, hand-assembled
  * (prog_hand.c) or compiled by clang (prog.bpf.c, via prog_clang.c), with
- * the field offsets, map fds and options put in.  Load it without a log,
- * which is fastest; only when the kernel refuses it, load it again with a
- * log, growing the buffer while the kernel says ENOSPC, and print the log.
+ * the field offsets, map fds and options put in (prog.c), and load it.
+ * load_once() loads without a log, which is fastest; only when the kernel
+ * refuses the program does load_with_log() load it again with a log,
+ * growing the buffer while the kernel says ENOSPC, and print the log.
  */
-static size_t build_prog(struct bpf_insn *insns, const struct prog_spec *spec,
-			 int program)
-{
-	/* -P empty: the floor of this design, for benchmarks; counts nothing. */
-	const struct bpf_insn empty[] = {
-		BPF_MOV64_IMM(BPF_REG_0, 0),		/* r0 = 0 */
-		BPF_EXIT_INSN(),			/* return r0 */
-	};
-	size_t cnt;
-
-	if (program == PROGRAM_EMPTY) {
-		memcpy(insns, empty, sizeof(empty));
-		return ARRAY_SIZE(empty);
-	}
-	if (program == PROGRAM_HAND)
-		return prog_hand_build(insns, PROG_MAX_INSNS, spec);
-	cnt = prog_clang_build(insns, PROG_MAX_INSNS, spec);
-	if (cnt == 0 && errno == ENOTSUP)
-		failx("-P clang: this icmpcount was built without clang");
-	if (cnt == 0)
-		fail(NULL, "cannot build the clang program");
-	return cnt;
-}
-
-static int prog_load(const struct bpf_insn *insns, size_t cnt)
+static int load_once(const struct bpf_insn *insns, size_t cnt)
 {
 	char stats[1024];
 	int fd;
@@ -615,7 +272,7 @@ static int prog_load(const struct bpf_insn *insns, size_t cnt)
 }
 
 static void __attribute__((noreturn))
-fail_load(const struct bpf_insn *insns, size_t cnt)
+load_with_log(const struct bpf_insn *insns, size_t cnt)
 {
 	int e = errno;
 	size_t size;
@@ -629,7 +286,8 @@ fail_load(const struct bpf_insn *insns, size_t cnt)
 				  cnt, log, (__u32)size, 1) >= 0 ||
 		    errno != ENOSPC) {
 			if (log[0])
-				fprintf(stderr, "%s", log);
+				/* the verifier's own words */
+				fputs(log, stderr);
 			free(log);
 			break;
 		}
@@ -642,32 +300,12 @@ fail_load(const struct bpf_insn *insns, size_t cnt)
 
 /*
  * The programs read user memory with bpf_probe_read_user (5.5 and later).
- * Older kernels have only bpf_probe_read.  Rather than guess from the
- * version, ask the kernel once, with a tiny program that calls the helper.
+ * Older kernels have only bpf_probe_read: when a load fails, ask the
+ * kernel which it has (prog.c) rather than guess from its version.
  */
-int helper_works(int helper)
-{
-	const struct bpf_insn probe[] = {
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -8),	/* r1 = fp - 8 */
-		BPF_MOV64_IMM(BPF_REG_2, 8),		/* r2 = 8 */
-		BPF_MOV64_IMM(BPF_REG_3, 0),		/* r3 = NULL */
-		BPF_EMIT_CALL(helper),			/* helper(fp - 8, 8, NULL) */
-		BPF_MOV64_IMM(BPF_REG_0, 0),
-		BPF_EXIT_INSN(),
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", probe,
-			       ARRAY_SIZE(probe), NULL, 0, 0);
-
-	if (fd < 0)
-		return 0;
-	close(fd);
-	return 1;
-}
-
 static int pick_read_user(void)
 {
-	if (secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ||
+	if (test_knobs.no_read_user ||
 	    !helper_works(BPF_FUNC_probe_read_user)) {
 		narrate("bpf_probe_read_user is missing: using bpf_probe_read");
 		return BPF_FUNC_probe_read;
@@ -675,23 +313,23 @@ static int pick_read_user(void)
 	return BPF_FUNC_probe_read_user;
 }
 
-static int load_prog(struct prog_spec *spec, int program)
+static int build_and_load(struct prog_spec *spec, int program)
 {
 	struct bpf_insn insns[PROG_MAX_INSNS];
 	size_t cnt;
 	int fd;
 
-	cnt = build_prog(insns, spec, program);
-	fd = prog_load(insns, cnt);
+	cnt = prog_build(insns, spec, program);
+	fd = load_once(insns, cnt);
 	if (fd < 0 && errno == EINVAL &&
 	    spec->read_user == BPF_FUNC_probe_read_user &&
 	    pick_read_user() != BPF_FUNC_probe_read_user) {
 		spec->read_user = BPF_FUNC_probe_read;
-		cnt = build_prog(insns, spec, program);
-		fd = prog_load(insns, cnt);
+		cnt = prog_build(insns, spec, program);
+		fd = load_once(insns, cnt);
 	}
 	if (fd < 0)
-		fail_load(insns, cnt);
+		load_with_log(insns, cnt);
 	return fd;
 }
 
@@ -711,24 +349,24 @@ static int attach_prog(int prog_fd, unsigned int tp_id)
 	attr.config = tp_id;
 	attr.sample_period = 1;
 	attr.disabled = 1;
-	fd = sys_perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
-				 -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+	fd = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
+			     -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		fail(hint_privilege(errno), "cannot open perf event for tracepoint %u",
 		     tp_id);
-	if (perf_ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
+	if (perf_event_ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
 		fail(hint_privilege(errno), "cannot attach BPF program to tracepoint %u",
 		     tp_id);
-	if (perf_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
+	if (perf_event_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
 		fail(hint_privilege(errno), "cannot enable perf event for tracepoint %u",
 		     tp_id);
 	return fd;
 }
 
 /*
- * Steps 2 to 5 for each hook: read its tracepoints' ids and layout, load
- * its entry program (and with -x its exit program), attach them, and at
- * the end detach them.  The socketcall prologue exists only by hand.
+ * Steps 4, 5 and 8 for each hook: read its tracepoints' ids and layout,
+ * load its entry program (and with -x its exit program), attach them, and
+ * at the end detach them.  The socketcall prologue exists only by hand.
  */
 struct attached {
 	const struct hook *hook;
@@ -736,28 +374,6 @@ struct attached {
 	int enter_prog, exit_prog;
 	int enter_perf, exit_perf;
 };
-
-static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
-{
-	size_t n = 0;
-
-	if (!secure_getenv("ICMPCOUNT_TEST_RAW_SYSCALLS") &&
-	    tracepoint_exists(tracefs, hook_sendto.enter))
-		hooks[n++] = &hook_sendto;
-	else if (tracepoint_exists(tracefs, hook_raw.enter))
-		hooks[n++] = &hook_raw;
-	else {
-		/* Says why, and exits; should it find the id, use it. */
-		find_tracepoint_id(tracefs, hook_sendto.enter);
-		hooks[n++] = &hook_sendto;
-	}
-	narrate("hook: %s", hooks[0]->enter);
-	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
-		hooks[n++] = &hook_socketcall;
-		narrate("hook: %s", hook_socketcall.enter);
-	}
-	return n;
-}
 
 static void load_hook(const char *tracefs, const struct hook *h,
 		      const struct options *o, const struct maps *m,
@@ -768,7 +384,7 @@ static void load_hook(const char *tracefs, const struct hook *h,
 		.kind = h->kind, .fields = &fields,
 		.counts_fd = m->counts, .counts6_fd = m->counts6,
 		.pending_fd = m->pending,
-		.read_user = secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") ?
+		.read_user = test_knobs.no_read_user ?
 			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
 		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
@@ -782,15 +398,16 @@ static void load_hook(const char *tracefs, const struct hook *h,
 	memset(a, 0, sizeof(*a));
 	a->hook = h;
 	a->exit_prog = a->exit_perf = -1;
-	a->enter_id = find_tracepoint_id(tracefs, h->enter);
-	read_fields(tracefs, h->enter, &fields, h->parse_enter);
-	a->enter_prog = load_prog(&spec, program);
+	a->enter_id = tracepoint_id(tracefs, h->enter);
+	read_fields(tracefs, h->enter, h->enter_format, h->parse_enter,
+		    &fields);
+	a->enter_prog = build_and_load(&spec, program);
 	if (!o->exit)
 		return;
-	a->exit_id = find_tracepoint_id(tracefs, h->exit);
-	read_fields(tracefs, h->exit, &fields, h->parse_exit);
+	a->exit_id = tracepoint_id(tracefs, h->exit);
+	read_fields(tracefs, h->exit, FORMAT_EXIT, h->parse_exit, &fields);
 	spec.kind = PROG_EXIT;
-	a->exit_prog = load_prog(&spec, program);
+	a->exit_prog = build_and_load(&spec, program);
 }
 
 /* The exit program first, so no send the entry remembers is lost. */
@@ -809,62 +426,26 @@ static void detach_hook(struct attached *a)
 }
 
 /*
- * Attached, we need no privilege to read our maps: the fds are ours.  So
- * give up every capability but what the end still needs (CAP_KILL to stop
- * a -u command, CAP_DAC_OVERRIDE to write --prom into another user's
- * directory), and let nothing we might exec regain any: ping's order,
- * acquire, then shrink.
+ * Step 6: attached, keep only what the rest of the run needs (caps.c):
+ * what reading the maps needs on this kernel, CAP_KILL to stop a -u
+ * command, CAP_DAC_OVERRIDE to write --prom into another user's directory.
  */
-static void drop_privileges(const struct options *o)
+static void keep_least_privilege(const struct options *o, const struct maps *m)
 {
-	struct __user_cap_header_struct head = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	__u32 keep = 0;
-	int r;
+	__u64 keep = 0;
 
 	if (o->user)
-		keep |= 1U << CAP_KILL;
+		keep |= (__u64)1 << CAP_KILL;
 	if (o->prom)
-		keep |= 1U << CAP_DAC_OVERRIDE;
-	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = keep;
-	r = (int)syscall(SYS_capset, &head, data);
-	narrate("capset(effective = permitted = %s%s%s) = %d",
-		keep ? "" : "none", o->user ? "CAP_KILL" : "",
-		o->user && o->prom ? "|CAP_DAC_OVERRIDE" :
-		o->prom ? "CAP_DAC_OVERRIDE" : "", r);
-	if (r != 0)
-		fail(NULL, "cannot drop privileges");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		fail(NULL, "cannot set no_new_privs");
+		keep |= (__u64)1 << CAP_DAC_OVERRIDE;
+	drop_privileges(m->counts, keep);
 }
 
 /*
- * Step 7 (used from step 6 too): read the maps.  Walk the keys with
+ * Step 8 (and step 7, on each tick): read the maps.  Walk the keys with
  * BPF_MAP_GET_NEXT_KEY and sum each key's per-CPU slots, one per possible
  * CPU, as BPF_MAP_LOOKUP_ELEM returns them.
  */
-struct totals {
-	struct comm_count *c;
-	size_t n, max;
-	uint64_t stats[NR_STATS];
-};
-
-static unsigned int possible_cpus(void)
-{
-	const char *path = "/sys/devices/system/cpu/possible";
-	char text[256];
-	unsigned int n;
-
-	if (read_text(path, text, sizeof(text)) != 0)
-		fail(NULL, "cannot read %s", path);
-	if (parse_cpu_list(text, &n) != 0 || n == 0)
-		failx("cannot parse %s: '%s'", path, text);
-	return n;
-}
-
 static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
 {
 	uint64_t sum = 0;
@@ -910,14 +491,6 @@ static void read_counts(int map_fd, int family, __u64 *values,
 		fail(NULL, "cannot walk BPF map");
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	const struct comm_count *x = a, *y = b;
-	int r = memcmp(x->comm, y->comm, COMM_LEN);
-
-	return r ? r : x->family - y->family;
-}
-
 /* The totals since the start, sorted by key so intervals can diff them. */
 static void read_totals(const struct maps *m, unsigned int ncpus,
 			struct totals *t)
@@ -932,92 +505,12 @@ static void read_totals(const struct maps *m, unsigned int ncpus,
 	if (m->counts6 >= 0)	/* made for -6, and for -P clang */
 		read_counts(m->counts6, AF_INET6, values, ncpus, t);
 	if (t->n > 1)	/* t->c is NULL while nothing was counted */
-		qsort(t->c, t->n, sizeof(*t->c), cmp_key);
+		qsort(t->c, t->n, sizeof(*t->c), cmp_count_key);
 	free(values);
 }
 
-/* An interval's counts: now minus before, leaving out what did not move. */
-static size_t diff_totals(const struct totals *now, const struct totals *before,
-			  struct comm_count *out, uint64_t *stats)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < now->n; i++) {
-		const struct comm_count *b = before->n ?
-			bsearch(&now->c[i], before->c, before->n,
-				sizeof(*before->c), cmp_key) : NULL;
-		uint64_t d = now->c[i].count - (b ? b->count : 0);
-
-		if (d) {
-			out[n] = now->c[i];
-			out[n++].count = d;
-		}
-	}
-	for (i = 0; i < NR_STATS; i++)
-		stats[i] = now->stats[i] - before->stats[i];
-	return n;
-}
-
-/* A failed write to stdout ends us; a reader that went away is no error to report. */
-static void check_stdout(int r)
-{
-	if (r == 0)
-		return;
-	if (errno != EPIPE)
-		fail(NULL, "cannot write to stdout");
-	exit(EXIT_FAILURE);
-}
-
-static void print_totals(const struct totals *now, const struct totals *before,
-			 const struct options *o, int final)
-{
-	struct comm_count *c = calloc(now->n + 1, sizeof(*c));
-	struct report r = { .final = final, .families = o->ipv6, .c = c };
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (!c)
-		fail(NULL, "cannot allocate memory");
-	r.n = diff_totals(now, before, c, r.stats);
-	sort_counts(c, r.n);
-	/* By hand: strftime() would bring 4 KiB of locale code to the binary. */
-	localtime_r(&t, &tm);
-	snprintf(r.time_local, sizeof(r.time_local), "%02d:%02d:%02d",
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
-	gmtime_r(&t, &tm);
-	snprintf(r.time_utc, sizeof(r.time_utc), "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
-	check_stdout(print_report(stdout, &r, o->json));
-	free(c);
-}
-
 /*
- * --prom: the counts since the start, written whole at each tick and at the
- * end.  A write that fails is said once per kind of failure and tried again
- * at the next tick; tracing goes on.
- */
-static void save_prom(const struct totals *t, const struct options *o)
-{
-	static int said[8];
-	struct report r = { .c = t->c, .n = t->n, .families = o->ipv6 };
-	size_t i;
-
-	memcpy(r.stats, t->stats, sizeof(r.stats));
-	if (write_prom(o->prom, &r) == 0)
-		return;
-	for (i = 0; i < ARRAY_SIZE(said) && said[i] && said[i] != errno; i++)
-		;
-	if (i < ARRAY_SIZE(said) && said[i] == errno)
-		return;
-	if (i < ARRAY_SIZE(said))
-		said[i] = errno;
-	fprintf(stderr, "icmpcount: cannot write %s: %s (trying again at the next interval)\n",
-		o->prom, strerror(errno));
-}
-
-/*
- * Step 6: wait.  The end is SIGINT, SIGTERM, the command's exit, or the
+ * Step 7: wait.  The end is SIGINT, SIGTERM, the command's exit, or the
  * duration; -i prints what each interval counted on the way.  The signals
  * are blocked and taken with sigtimedwait(), so none can interrupt a print.
  */
@@ -1098,47 +591,6 @@ static void open_std_fds(void)
 	}
 }
 
-/* -S: print the programs as they would be loaded, and load nothing. */
-static void dump_progs(const struct options *o)
-{
-	const char *tracefs = look_for_tracefs(1);
-	struct bpf_insn insns[PROG_MAX_INSNS];
-	struct sendto_fields fields;
-	struct prog_spec spec = {
-		.fields = &fields, .read_user = BPF_FUNC_probe_read_user,
-		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
-		.pid = (int)o->pid,
-	};
-	size_t cnt;
-
-	default_fields(&fields);
-	/* As root, read the real layout; without privileges, say what we use. */
-	if (!tracefs && mount_private_tracefs() == 0)
-		tracefs = look_for_tracefs(1);
-	if (tracefs) {
-		read_fields(tracefs, hook_sendto.enter, &fields,
-			    parse_sendto_format);
-		if (o->exit)
-			read_fields(tracefs, hook_sendto.exit, &fields,
-				    parse_exit_format);
-	} else {
-		fprintf(stderr, "icmpcount: tracefs is not readable: using the usual %zu-bit layout\n",
-			8 * sizeof(long));
-	}
-	printf("; map fds are put in at load time: counts %d, counts6 %d, pending %d\n",
-	       spec.counts_fd, spec.counts6_fd, spec.pending_fd);
-	cnt = build_prog(insns, &spec, o->program);
-	printf("; sys_enter_sendto: %zu instructions\n", cnt);
-	disasm_print(stdout, insns, cnt);
-	if (o->exit) {
-		spec.kind = PROG_EXIT;
-		cnt = build_prog(insns, &spec, o->program);
-		printf("; sys_exit_sendto: %zu instructions\n", cnt);
-		disasm_print(stdout, insns, cnt);
-	}
-	check_stdout(fflush(stdout));
-}
-
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
@@ -1153,11 +605,14 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	open_std_fds();
+	read_test_knobs();
 	parse_args(argc, argv, &opt);
+	if (verbose)
+		bpf_trace = &verbose_trace_ops;
 	if (opt.check)
 		return run_check();
 	if (opt.dump) {
-		dump_progs(&opt);
+		prog_dump(&opt);
 		return EXIT_SUCCESS;
 	}
 	if (opt.pid && kill((pid_t)opt.pid, 0) != 0 && errno == ESRCH)
@@ -1181,27 +636,24 @@ int main(int argc, char **argv)
 	/* A reader that goes away makes writes fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Find the tracepoints to hook. */
-	tracefs = find_tracefs();
-	nhooks = choose_hooks(tracefs, hooks);
-	ncpus = possible_cpus();
-
-	/* Create the maps; load the programs that count into them; attach. */
+	tracefs = find_tracefs();			/* Step 1 */
+	nhooks = choose_hooks(tracefs, hooks);		/* Step 2 */
+	ncpus = possible_cpus();			/* Step 3 */
 	create_maps(&maps, &opt, ncpus);
-	for (i = 0; i < nhooks; i++)
+	for (i = 0; i < nhooks; i++)			/* Step 4 */
 		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
-	for (i = 0; i < nhooks; i++)
+	for (i = 0; i < nhooks; i++)			/* Step 5 */
 		attach_hook(&att[i]);
+	keep_least_privilege(&opt, &maps);		/* Step 6 */
 
-	/* Keep no privilege we do not need, say we are tracing, let the
-	 * command run, and trace until it exits or a signal comes. */
-	drop_privileges(&opt);
+	/* Step 7: say we are tracing, let the command run, and trace until
+	 * it exits or a signal comes. */
 	check_stdout(print_tracing(stdout, opt.json));
 	if (opt.command)
 		release_command(&cmd);
 	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
-	/* Detach, so the counts stand still, then print them. */
+	/* Step 8: detach, so the counts stand still, then print them. */
 	for (i = 0; i < nhooks; i++)
 		detach_hook(&att[i]);
 	read_totals(&maps, ncpus, &end);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "icmpcount.h"
 
@@ -319,4 +320,95 @@ fail:
 	unlink(tmp);
 	errno = e;
 	return -1;
+}
+
+/*
+ * The totals, as loader.c reads them from the maps at each tick and at the
+ * end, sorted by key: an interval prints what moved since the last tick.
+ */
+int cmp_count_key(const void *a, const void *b)
+{
+	const struct comm_count *x = a, *y = b;
+	int r = memcmp(x->comm, y->comm, COMM_LEN);
+
+	return r ? r : x->family - y->family;
+}
+
+/* An interval's counts: now minus before, leaving out what did not move. */
+static size_t diff_totals(const struct totals *now, const struct totals *before,
+			  struct comm_count *out, uint64_t *stats)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < now->n; i++) {
+		const struct comm_count *b = before->n ?
+			bsearch(&now->c[i], before->c, before->n,
+				sizeof(*before->c), cmp_count_key) : NULL;
+		uint64_t d = now->c[i].count - (b ? b->count : 0);
+
+		if (d) {
+			out[n] = now->c[i];
+			out[n++].count = d;
+		}
+	}
+	for (i = 0; i < NR_STATS; i++)
+		stats[i] = now->stats[i] - before->stats[i];
+	return n;
+}
+
+/* A failed write to stdout ends us; a reader that went away is no error to report. */
+void check_stdout(int r)
+{
+	if (r == 0)
+		return;
+	if (errno != EPIPE)
+		fail(NULL, "cannot write to stdout");
+	exit(EXIT_FAILURE);
+}
+
+void print_totals(const struct totals *now, const struct totals *before,
+			 const struct options *o, int final)
+{
+	struct comm_count *c = calloc(now->n + 1, sizeof(*c));
+	struct report r = { .final = final, .families = o->ipv6, .c = c };
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!c)
+		fail(NULL, "cannot allocate memory");
+	r.n = diff_totals(now, before, c, r.stats);
+	sort_counts(c, r.n);
+	/* By hand: strftime() would bring 4 KiB of locale code to the binary. */
+	localtime_r(&t, &tm);
+	snprintf(r.time_local, sizeof(r.time_local), "%02d:%02d:%02d",
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	gmtime_r(&t, &tm);
+	snprintf(r.time_utc, sizeof(r.time_utc), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	check_stdout(print_report(stdout, &r, o->json));
+	free(c);
+}
+
+/*
+ * --prom: the counts since the start, written whole at each tick and at the
+ * end.  A write that fails is said once per kind of failure and tried again
+ * at the next tick; tracing goes on.
+ */
+void save_prom(const struct totals *t, const struct options *o)
+{
+	static int said[8];
+	struct report r = { .c = t->c, .n = t->n, .families = o->ipv6 };
+	size_t i;
+
+	memcpy(r.stats, t->stats, sizeof(r.stats));
+	if (write_prom(o->prom, &r) == 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(said) && said[i] && said[i] != errno; i++)
+		;
+	if (i < ARRAY_SIZE(said) && said[i] == errno)
+		return;
+	if (i < ARRAY_SIZE(said))
+		said[i] = errno;
+	warn("trying again at the next interval", "cannot write %s", o->prom);
 }

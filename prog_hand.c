@@ -10,10 +10,15 @@
  * arguments, a shared body, and the same counting tail.
  * Field offsets, map fds and the options go in as the arrays are built,
  * so one source serves 32- and 64-bit kernels and every option; an option
- * that is off leaves only no-ops, which the verifier removes (OPT below).
+ * that is off leaves only no-ops, which the verifier removes (opt() below).
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/net.h>
 
 #include "bpf_insn.h"
 #include "icmpcount.h"
@@ -27,47 +32,346 @@
 #define FP_VAL		(-48)	/* a u32 value: the family, for pending */
 #define FP_ARGS		(-96)	/* socketcall: its first five arguments */
 
+#define HDR_LEN		8	/* an ICMP echo header; the reference
+				 * counts sends longer than this */
+#define SOCKETCALL_ARGS	5	/* fd, buff, len, flags, addr */
+#define MAX_JUMPS	32	/* in one program, at most */
+
+/*
+ * A small assembler.  A program is a run of emit() calls; a jump names a
+ * label, place() puts a label at the next instruction, and finish() writes
+ * each jump's offset, counted from the instruction after it, once every
+ * label is placed.  So no offset or index is typed by hand, and moving an
+ * instruction moves the labels after it.
+ */
+struct prog {
+	struct bpf_insn *insns;
+	size_t n, max;
+	int at[NR_HAND_LABELS];		/* each label's index; -1: unplaced */
+	struct {
+		size_t insn;
+		enum hand_label to;
+	} jumps[MAX_JUMPS];
+	size_t njumps;
+	int bad;			/* out of room, or a label unplaced */
+};
+
+static void emit(struct prog *p, struct bpf_insn insn)
+{
+	if (p->n < p->max)
+		p->insns[p->n] = insn;
+	else
+		p->bad = 1;
+	p->n++;
+}
+
+/*
+ * The options are in the listing, but cost nothing when they are off: each
+ * instruction that serves only an option is emitted with opt(), as itself
+ * when the option is on and otherwise as "goto +0", a no-op that the
+ * verifier removes before the program runs (5.1 and later, for a
+ * privileged loader; older kernels run it, and it costs next to nothing).
+ * A skip over the code would not do: the verifier refuses a program with
+ * an instruction no path can reach.  So what the kernel runs has no trace
+ * of an option that is off: bpftool prog dump xlated shows it.
+ */
+#define NOP	BPF_JMP_A(0)
+
+static void opt(struct prog *p, int on, struct bpf_insn insn)
+{
+	emit(p, on ? insn : NOP);
+}
+
+/* A jump to a label; an option's jump that is off is a no-op like any. */
+static void opt_jump(struct prog *p, int on, struct bpf_insn insn,
+		     enum hand_label to)
+{
+	if (on && p->njumps < MAX_JUMPS) {
+		p->jumps[p->njumps].insn = p->n;
+		p->jumps[p->njumps++].to = to;
+	} else if (on) {
+		p->bad = 1;
+	}
+	opt(p, on, insn);
+}
+
+static void jump(struct prog *p, struct bpf_insn insn, enum hand_label to)
+{
+	opt_jump(p, 1, insn, to);
+}
+
+/* A map's fd in a register: two slots, the fd in the first. */
+static void opt_ld_map_fd(struct prog *p, int on, int reg, int fd)
+{
+	const struct bpf_insn ld[] = { BPF_LD_MAP_FD(reg, fd) };
+
+	opt(p, on, ld[0]);
+	opt(p, on, ld[1]);
+}
+
+static void ld_map_fd(struct prog *p, int reg, int fd)
+{
+	opt_ld_map_fd(p, 1, reg, fd);
+}
+
+static void place(struct prog *p, enum hand_label l)
+{
+	p->at[l] = (int)p->n;
+}
+
+static size_t finish(struct prog *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->njumps && !p->bad; i++) {
+		int to = p->at[p->jumps[i].to];
+
+		if (to < 0)
+			p->bad = 1;
+		else
+			p->insns[p->jumps[i].insn].off =
+				(__s16)(to - (int)p->jumps[i].insn - 1);
+	}
+	if (p->bad) {
+		errno = E2BIG;
+		return 0;
+	}
+	return p->n;
+}
+
 /* The width of a tracepoint field as a BPF load size. */
 static int ld_size(const struct tp_field *f)
 {
 	return f->size == 4 ? BPF_W : BPF_DW;
 }
 
-/*
- * The options are in the listing, but cost nothing when they are off: each
- * instruction that serves only an option is OPT(option, insn), itself when
- * the option is on and otherwise "goto +0", a no-op that the verifier
- * removes before the program runs (5.1 and later, for a privileged
- * loader; older kernels run it, and it costs next to nothing).  A skip over the code would not do: the
- * verifier refuses a program with an instruction no path can reach.  So
- * what the kernel runs has no trace of an option that is off: bpftool
- * prog dump xlated shows it.  OPT_LD_MAP_FD is the same for the two slots
- * of a map load.
- */
-#define NOP			BPF_JMP_A(0)
-#define OPT(on, insn)		((on) ? (insn) : NOP)
-#define OPT_LD_MAP_FD(on, DST, FD)					\
-	OPT(on, ((struct bpf_insn) {					\
-		.code  = BPF_LD | BPF_DW | BPF_IMM,			\
-		.dst_reg = (DST),					\
-		.src_reg = BPF_PSEUDO_MAP_FD,				\
-		.off   = 0,						\
-		.imm   = (FD) })),					\
-	OPT(on, ((struct bpf_insn) {					\
-		.code  = 0,						\
-		.dst_reg = 0,						\
-		.src_reg = 0,						\
-		.off   = 0,						\
-		.imm   = 0 }))
+/* r = ctx->field */
+static void ld_field(struct prog *p, int reg, const struct tp_field *f)
+{
+	emit(p, BPF_LDX_MEM(ld_size(f), reg, BPF_REG_6, (__s16)f->offset));
+}
+
+/* reg = fp + off, a pointer to the stack */
+static void fp_ptr(struct prog *p, int reg, int off)
+{
+	emit(p, BPF_MOV64_REG(reg, BPF_REG_10));
+	emit(p, BPF_ALU64_IMM(BPF_ADD, reg, off));
+}
 
 /*
- * A jump counts from the instruction after it: one at index "from" of an
- * array that goes to index "to" of the same layout is goto +(to - from - 1).
- * The parts are laid out without a gap (prologue, body, tail; or the exit
- * head, tail), so each part names its targets from its own start: the
- * tail's labels below, plus the lengths of the parts before it.
+ * The entry prologues find sendto()'s arguments and leave buff in r3 and
+ * addr in r7 for the body, or go to out.  On sys_enter_sendto they are
+ * fields of the record; on raw_syscalls:sys_enter, elements of its args[],
+ * after a check of the syscall number (NR, 0 on sys_enter_sendto):
+ *
+ *	if (NR && ctx->id != NR) return 0;
+ *	if (ctx->len <= 8 || !ctx->buff || !ctx->addr)
+ *		return 0;		// arguments alone: no helper call
  */
-#define JUMP(from, to)		((to) - (from) - 1)
+static void emit_enter_sendto(struct prog *p, const struct prog_spec *spec)
+{
+	const struct sendto_fields *f = spec->fields;
+	int nr = spec->syscall_nr;
+
+	emit(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));		/* r6 = ctx */
+	/* NR: r1 = ctx->id; if (r1 != NR) goto out */
+	opt(p, nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
+			       (__s16)f->id.offset));
+	opt_jump(p, nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 0), L_OUT);
+	ld_field(p, BPF_REG_7, &f->len);	/* r7 = ctx->len */
+	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
+	ld_field(p, BPF_REG_3, &f->buff);	/* r3 = ctx->buff */
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	ld_field(p, BPF_REG_7, &f->addr);	/* r7 = ctx->addr */
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+}
+
+/*
+ * On i386, glibc's sendto() is socketcall(SYS_SENDTO, args): the arguments
+ * are in user memory, an array of words that one read brings in.
+ *
+ *	if (ctx->call != SYS_SENDTO || !ctx->args) return 0;
+ *	read_user(&a, 5 * W, ctx->args);	// fd, buff, len, flags, addr
+ *	if (a.len <= 8 || !a.buff || !a.addr) return 0;
+ */
+static void emit_enter_socketcall(struct prog *p,
+				  const struct prog_spec *spec)
+{
+	const struct sendto_fields *f = spec->fields;
+	int w = (int)f->args.size;		/* the user's word: 4 or 8 */
+	int size = w == 4 ? BPF_W : BPF_DW;
+
+	emit(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));		/* r6 = ctx */
+	ld_field(p, BPF_REG_1, &f->call);	/* r1 = ctx->call */
+	jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, SYS_SENDTO, 0), L_OUT);
+	ld_field(p, BPF_REG_3, &f->args);	/* r3 = ctx->args */
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	fp_ptr(p, BPF_REG_1, FP_ARGS);				/* r1 = &a */
+	/* r2 = 5 words */
+	emit(p, BPF_MOV64_IMM(BPF_REG_2, SOCKETCALL_ARGS * w));
+	/* read_user(&a, 5 * W, args) */
+	emit(p, BPF_EMIT_CALL(spec->read_user));
+	/* r7 = a.len; if (r7 <= 8) goto out */
+	emit(p, BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * w));
+	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
+	/* r3 = a.buff; if (r3 == 0) goto out */
+	emit(p, BPF_LDX_MEM(size, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * w));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	/* r7 = a.addr; if (r7 == 0) goto out */
+	emit(p, BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * w));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+}
+
+/*
+ * The entry body, after a prologue (r3 = buff, r7 = addr; then r8 holds the
+ * family, r9 a stat key):
+ *
+ *	read_user(&hdr, 8, buff);		// zeroes hdr if unreadable
+ *	if (hdr.code != 0) return 0;
+ *	if (hdr.type == 8) r8 = AF_INET;
+ *	else if (IPV6 && hdr.type == 128) r8 = AF_INET6;
+ *	else return 0;
+ *	read_user(&family, 2, addr);		// zeroes family if unreadable
+ *	if (family != r8) return 0;
+ *	if (PID && get_current_pid_tgid() >> 32 != PID) return 0;
+ *	if (!ALL && ((r8 == AF_INET && !hdr.checksum && (r9 = CHECKSUM0)) ||
+ *		     (!hdr.id && (r9 = ID0)) || (!hdr.seq && (r9 = SEQ0))))
+ *		goto stat;			// an echo request not counted
+ *	if (!EXIT) goto count;
+ *	if ((p = map_lookup_elem(pending, &tid)))  // -x: the exit
+ *		*p = r8;		// program counts it.  A thread's
+ *	else				// element stays, so its later sends
+ *		map_update_elem(pending, &tid, &r8, BPF_ANY);  // write it
+ *	return 0;			// in place: cheaper than an update
+ *
+ * IPV6, PID, ALL and EXIT are the options (opt); without -6, the type test
+ * is the one jump "if (hdr.type != 8) goto out".  With -x, the last jump
+ * tests r8, which is never 0, rather than going to out outright: count
+ * must stay reachable, or the verifier would refuse the program; it sees
+ * that the jump is always taken, and (from 5.1) drops count from what it
+ * loads.
+ */
+static void emit_body(struct prog *p, const struct prog_spec *spec)
+{
+	int v6 = spec->ipv6, pid = spec->pid, all = spec->all, x = spec->exit;
+
+	fp_ptr(p, BPF_REG_1, FP_HDR);				/* r1 = &hdr */
+	emit(p, BPF_MOV64_IMM(BPF_REG_2, HDR_LEN));	/* r2 = sizeof(hdr) */
+	emit(p, BPF_EMIT_CALL(spec->read_user)); /* read_user(&hdr, 8, buff) */
+	/* r1 = hdr.code; if (r1 != 0) goto out */
+	emit(p, BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR + 1));
+	jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, 0), L_OUT);
+	emit(p, BPF_MOV64_IMM(BPF_REG_8, AF_INET));	/* r8 = AF_INET */
+	/* r1 = type */
+	emit(p, BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR));
+	if (v6)		/* IPV6: if (r1 == 8) goto family */
+		jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, ICMP_ECHO, 0),
+		     L_FAMILY);
+	else		/* if (r1 != 8) goto out */
+		jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, ICMP_ECHO, 0), L_OUT);
+	/* IPV6: r8 = AF_INET6 */
+	opt(p, v6, BPF_MOV64_IMM(BPF_REG_8, AF_INET6));
+	/* IPV6: if (r1 != 128) goto out */
+	opt_jump(p, v6, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, ICMPV6_ECHO_REQUEST, 0),
+		 L_OUT);
+	place(p, L_FAMILY);
+	fp_ptr(p, BPF_REG_1, FP_FAMILY);	/* r1 = &family */
+	emit(p, BPF_MOV64_IMM(BPF_REG_2, 2));	/* r2 = sizeof(family) */
+	emit(p, BPF_MOV64_REG(BPF_REG_3, BPF_REG_7));		/* r3 = addr */
+	/* read_user(&family, 2, addr) */
+	emit(p, BPF_EMIT_CALL(spec->read_user));
+	/* r1 = family; if (r1 != r8) goto out */
+	emit(p, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_FAMILY));
+	jump(p, BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_8, 0), L_OUT);
+	/* PID: if (get_current_pid_tgid() >> 32 != PID) goto out */
+	opt(p, pid, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid));
+	opt(p, pid, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
+	opt_jump(p, pid, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, pid, 0), L_OUT);
+	/* !ALL: r9 = the checksum key; if (r8 == AF_INET && !hdr.checksum)
+	 * goto stat (the checksum of ICMPv6 is the kernel's to fill) */
+	opt(p, !all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_CHECKSUM0)));
+	opt_jump(p, v6 && !all, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, AF_INET, 0),
+		 L_ID);
+	opt(p, !all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 2));
+	opt_jump(p, !all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), L_STAT);
+	place(p, L_ID);
+	/* !ALL: r9 = the id key; if (!hdr.id) goto stat */
+	opt(p, !all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_ID0)));
+	opt(p, !all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 4));
+	opt_jump(p, !all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), L_STAT);
+	/* !ALL: r9 = the seq key; if (!hdr.seq) goto stat */
+	opt(p, !all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_SEQ0)));
+	opt(p, !all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 6));
+	opt_jump(p, !all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), L_STAT);
+	/* counted: without -x, on to count; with it, tid = the thread id */
+	opt(p, x, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid));
+	opt(p, x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX));
+	/* EXIT: if (!(r0 = lookup(pending, &tid))) goto new */
+	opt_ld_map_fd(p, x, BPF_REG_1, spec->pending_fd);
+	opt(p, x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	opt(p, x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX));
+	opt(p, x, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
+	opt_jump(p, x, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), L_NEW);
+	/* EXIT: *r0 = r8; goto out */
+	opt(p, x, BPF_STX_MEM(BPF_W, BPF_REG_0, BPF_REG_8, 0));
+	opt_jump(p, x, BPF_JMP_A(0), L_OUT);
+	place(p, L_NEW);
+	/* EXIT: val = r8; update(pending, &tid, &val, BPF_ANY) */
+	opt(p, x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, FP_VAL));
+	opt_ld_map_fd(p, x, BPF_REG_1, spec->pending_fd);
+	opt(p, x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	opt(p, x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX));
+	opt(p, x, BPF_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	opt(p, x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_VAL));
+	opt(p, x, BPF_MOV64_IMM(BPF_REG_4, BPF_ANY));
+	opt(p, x, BPF_EMIT_CALL(BPF_FUNC_map_update_elem));
+	/* EXIT: if (r8 != 0) goto out: always taken, yet count is reachable */
+	opt_jump(p, x, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, 0, 0), L_OUT);
+}
+
+/*
+ * The exit program, for -x, on sys_exit_sendto (or raw_syscalls:sys_exit,
+ * with the same syscall-number check as the entry, or sys_exit_socketcall):
+ *
+ *	if (NR && ctx->id != NR) return 0;
+ *	if (!(p = map_lookup_elem(pending, &tid)) || !(r8 = *p))
+ *		return 0;			// not a send we counted
+ *	*p = 0;					// taken: cheaper than a delete
+ *	if (ctx->ret < 0)			// sign-extended from its width
+ *		return 0;			// (SHIFT: 32 on 32-bit kernels)
+ *	goto count;
+ */
+static void emit_exit(struct prog *p, const struct prog_spec *spec)
+{
+	const struct sendto_fields *f = spec->fields;
+	int nr = spec->syscall_nr;
+	int shift = 64 - 8 * (int)f->ret.size;	/* 64 - the width of ret */
+
+	emit(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));		/* r6 = ctx */
+	/* NR: r1 = ctx->id; if (r1 != NR) goto out */
+	opt(p, nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
+			       (__s16)f->id.offset));
+	opt_jump(p, nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 0), L_OUT);
+	/* tid = get_current_pid_tgid(); if (!(r0 = lookup(pending, &tid)))
+	 * goto out */
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid));
+	emit(p, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX));
+	ld_map_fd(p, BPF_REG_1, spec->pending_fd);
+	fp_ptr(p, BPF_REG_2, FP_IDX);
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), L_OUT);
+	/* r8 = *r0, the family; if (r8 == 0) goto out; *r0 = 0 */
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 0));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, 0, 0), L_OUT);
+	emit(p, BPF_ST_MEM(BPF_W, BPF_REG_0, 0, 0));
+	ld_field(p, BPF_REG_1, &f->ret);	/* r1 = ctx->ret */
+	/* r1 <<= SHIFT */
+	opt(p, shift, BPF_ALU64_IMM(BPF_LSH, BPF_REG_1, shift));
+	/* r1 s>>= SHIFT */
+	opt(p, shift, BPF_ALU64_IMM(BPF_ARSH, BPF_REG_1, shift));
+	jump(p, BPF_JMP_IMM(BPF_JSGE, BPF_REG_1, 0, 0), L_COUNT); /* r1 s>= 0 */
+	jump(p, BPF_JMP_A(0), L_OUT);
+}
 
 /*
  * The counting tail, shared by both programs.  On entry r8 holds the family
@@ -97,310 +401,93 @@ static int ld_size(const struct tp_field *f)
  * CPU's slot in it.  The programs return 0: a tracepoint program's non-zero
  * return also makes a perf sample, which costs hundreds of nanoseconds.
  */
-enum { TAIL_COUNT = 0, TAIL_STAT = 26, TAIL_INC = 34, TAIL_OUT = 37,
-       TAIL_LEN = 39 };
-
-static size_t emit_tail(struct bpf_insn *insns, const struct prog_spec *spec)
+static void emit_tail(struct prog *p, const struct prog_spec *spec)
 {
 	int v6 = spec->ipv6;
-	const struct bpf_insn tail[] = {
-		/* count: */
-		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY, 0),	/* key[0..7] = 0 */
-		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY + 8, 0),	/* key[8..15] = 0 */
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_KEY),	/* r1 = &key */
-		BPF_MOV64_IMM(BPF_REG_2, COMM_LEN),		/* r2 = sizeof(key) */
-		BPF_EMIT_CALL(BPF_FUNC_get_current_comm),	/* key = comm */
-		BPF_LD_MAP_FD(BPF_REG_9, spec->counts_fd),	/* r9 = counts (2 slots) */
-		OPT(v6, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, AF_INET, 2)), /* IPV6: if r8 == AF_INET goto +2 */
-		OPT_LD_MAP_FD(v6, BPF_REG_9, spec->counts6_fd),	/* IPV6: r9 = counts6 (2 slots) */
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_9),		/* r1 = map */
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
-		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(map, &key) */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, JUMP(15, TAIL_INC)), /* if r0 != 0 goto inc */
-		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_ONE, 1),	/* one = 1 */
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_9),		/* r1 = map */
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
-		BPF_MOV64_REG(BPF_REG_3, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_ONE),	/* r3 = &one */
-		BPF_MOV64_IMM(BPF_REG_4, BPF_ANY),		/* r4 = flags */
-		BPF_EMIT_CALL(BPF_FUNC_map_update_elem),	/* r0 = update(map, &key, &one) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(24, TAIL_OUT)), /* if r0 == 0 goto out */
-		BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_DROPPED)), /* r9 = the drop key */
-		/* stat: */
-		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_9, FP_KEY), /* key[0..7] = r9 */
-		BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY + 8, 0),	/* key[8..15] = 0 */
-		BPF_LD_MAP_FD(BPF_REG_1, spec->counts_fd),	/* r1 = counts (2 slots) */
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_KEY),	/* r2 = &key */
-		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(counts, &key) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(33, TAIL_OUT)), /* if r0 == 0 goto out */
-		/* inc: */
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0),	/* r1 = *v */
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1),		/* r1 += 1 */
-		BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0),	/* *v = r1 */
-		/* out: */
-		BPF_MOV64_IMM(BPF_REG_0, 0),			/* r0 = 0 */
-		BPF_EXIT_INSN(),				/* return r0 */
-	};
 
-	_Static_assert(ARRAY_SIZE(tail) == TAIL_LEN, "tail labels are stale");
-	memcpy(insns, tail, sizeof(tail));
-	return ARRAY_SIZE(tail);
+	place(p, L_COUNT);
+	emit(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY, 0)); /* key[0..7] = 0 */
+	/* key[8..] = 0 */
+	emit(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY + 8, 0));
+	fp_ptr(p, BPF_REG_1, FP_KEY);				/* r1 = &key */
+	emit(p, BPF_MOV64_IMM(BPF_REG_2, COMM_LEN));	/* r2 = sizeof(key) */
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_get_current_comm));	/* key = comm */
+	ld_map_fd(p, BPF_REG_9, spec->counts_fd);	/* r9 = counts */
+	/* IPV6: if (r8 != AF_INET) r9 = counts6 */
+	opt_jump(p, v6, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, AF_INET, 0),
+		 L_MAP_CHOSEN);
+	opt_ld_map_fd(p, v6, BPF_REG_9, spec->counts6_fd);
+	place(p, L_MAP_CHOSEN);
+	/* if ((r0 = lookup(r9, &key))) goto inc */
+	emit(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_9));
+	fp_ptr(p, BPF_REG_2, FP_KEY);
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
+	jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0), L_INC);
+	/* one = 1; if (!update(r9, &key, &one, BPF_ANY)) goto out */
+	emit(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_ONE, 1));
+	emit(p, BPF_MOV64_REG(BPF_REG_1, BPF_REG_9));
+	fp_ptr(p, BPF_REG_2, FP_KEY);
+	fp_ptr(p, BPF_REG_3, FP_ONE);
+	emit(p, BPF_MOV64_IMM(BPF_REG_4, BPF_ANY));
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_map_update_elem));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), L_OUT);
+	/* the map is full: r9 = the drop key */
+	emit(p, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_DROPPED)));
+	place(p, L_STAT);
+	/* key = { r9, 0 }; if (!(r0 = lookup(counts, &key))) goto out */
+	emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_9, FP_KEY));
+	emit(p, BPF_ST_MEM(BPF_DW, BPF_REG_10, FP_KEY + 8, 0));
+	ld_map_fd(p, BPF_REG_1, spec->counts_fd);
+	fp_ptr(p, BPF_REG_2, FP_KEY);
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), L_OUT);
+	place(p, L_INC);
+	emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));	/* r1 = *v */
+	emit(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));		/* r1 += 1 */
+	emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));	/* *v = r1 */
+	place(p, L_OUT);
+	emit(p, BPF_MOV64_IMM(BPF_REG_0, 0));			/* r0 = 0 */
+	emit(p, BPF_EXIT_INSN());				/* return r0 */
 }
 
-/*
- * The entry prologues find sendto()'s arguments and leave buff in r3 and
- * addr in r7 for the body, or go to out.  On sys_enter_sendto they are
- * fields of the record; on raw_syscalls:sys_enter, elements of its args[],
- * after a check of the syscall number (NR, 0 on sys_enter_sendto):
- *
- *	if (NR && ctx->id != NR) return 0;
- *	if (ctx->len <= 8 || !ctx->buff || !ctx->addr)
- *		return 0;			// arguments alone: no helper call
- *
- * The body and tail follow, so a prologue's out is at its own length +
- * BODY_LEN + TAIL_OUT.
- */
-enum { BODY_LEN = 51, SENDTO_LEN = 9, SOCKETCALL_LEN = 15 };
-
-static size_t emit_enter_sendto(struct bpf_insn *insns,
-				const struct prog_spec *spec)
+/* The program, and where its labels landed (at may be NULL). */
+size_t prog_hand_assemble(struct bpf_insn *insns, size_t max,
+			  const struct prog_spec *spec,
+			  int at[NR_HAND_LABELS])
 {
-	const struct sendto_fields *f = spec->fields;
-	int nr = spec->syscall_nr;
-	enum { OUT = SENDTO_LEN + BODY_LEN + TAIL_OUT };
-	const struct bpf_insn prologue[] = {
-		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
-		OPT(nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
-				    f->id.offset)),		/* NR: r1 = ctx->id */
-		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, JUMP(2, OUT))), /* NR: if r1 != NR goto out */
-		BPF_LDX_MEM(ld_size(&f->len), BPF_REG_7, BPF_REG_6,
-			    f->len.offset),			/* r7 = ctx->len */
-		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, JUMP(4, OUT)), /* if r7 <= 8 goto out */
-		BPF_LDX_MEM(ld_size(&f->buff), BPF_REG_3, BPF_REG_6,
-			    f->buff.offset),			/* r3 = ctx->buff */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, JUMP(6, OUT)), /* if r3 == 0 goto out */
-		BPF_LDX_MEM(ld_size(&f->addr), BPF_REG_7, BPF_REG_6,
-			    f->addr.offset),			/* r7 = ctx->addr */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, JUMP(8, OUT)), /* if r7 == 0 goto out */
-	};
+	struct bpf_insn buf[PROG_MAX_INSNS];
+	struct prog p = { .insns = buf, .max = ARRAY_SIZE(buf) };
+	size_t i, n;
 
-	_Static_assert(ARRAY_SIZE(prologue) == SENDTO_LEN, "sendto jumps are stale");
-	memcpy(insns, prologue, sizeof(prologue));
-	return ARRAY_SIZE(prologue);
-}
-
-/*
- * On i386, glibc's sendto() is socketcall(SYS_SENDTO, args): the arguments
- * are in user memory, an array of words that one read brings in.
- *
- *	if (ctx->call != SYS_SENDTO || !ctx->args) return 0;
- *	read_user(&a, 5 * W, ctx->args);	// fd, buff, len, flags, addr
- *	if (a.len <= 8 || !a.buff || !a.addr) return 0;
- */
-static size_t emit_enter_socketcall(struct bpf_insn *insns,
-				    const struct prog_spec *spec)
-{
-	const struct sendto_fields *f = spec->fields;
-	int w = (int)f->args.size;		/* the user's word: 4 or 8 */
-	int size = w == 4 ? BPF_W : BPF_DW;
-	enum { OUT = SOCKETCALL_LEN + BODY_LEN + TAIL_OUT };
-	const struct bpf_insn prologue[] = {
-		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
-		BPF_LDX_MEM(ld_size(&f->call), BPF_REG_1, BPF_REG_6,
-			    f->call.offset),			/* r1 = ctx->call */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 11, JUMP(2, OUT)), /* if r1 != SYS_SENDTO goto out */
-		BPF_LDX_MEM(ld_size(&f->args), BPF_REG_3, BPF_REG_6,
-			    f->args.offset),			/* r3 = ctx->args */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, JUMP(4, OUT)), /* if r3 == 0 goto out */
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_ARGS),	/* r1 = &a */
-		BPF_MOV64_IMM(BPF_REG_2, 5 * w),		/* r2 = 5 words */
-		BPF_EMIT_CALL(spec->read_user),			/* read_user(&a, 5 * W, args) */
-		BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * w), /* r7 = a.len */
-		BPF_JMP_IMM(BPF_JLE, BPF_REG_7, 8, JUMP(10, OUT)), /* if r7 <= 8 goto out */
-		BPF_LDX_MEM(size, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * w), /* r3 = a.buff */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, JUMP(12, OUT)), /* if r3 == 0 goto out */
-		BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * w), /* r7 = a.addr */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, JUMP(14, OUT)), /* if r7 == 0 goto out */
-	};
-
-	_Static_assert(ARRAY_SIZE(prologue) == SOCKETCALL_LEN,
-		       "socketcall jumps are stale");
-	memcpy(insns, prologue, sizeof(prologue));
-	return ARRAY_SIZE(prologue);
-}
-
-/*
- * The entry body, after a prologue (r3 = buff, r7 = addr; then r8 holds the
- * family, r9 a stat key):
- *
- *	read_user(&hdr, 8, buff);		// zeroes hdr if unreadable
- *	if (hdr.code != 0) return 0;
- *	if (hdr.type == 8) r8 = AF_INET;
- *	else if (IPV6 && hdr.type == 128) r8 = AF_INET6;
- *	else return 0;
- *	read_user(&family, 2, addr);		// zeroes family if unreadable
- *	if (family != r8) return 0;
- *	if (PID && get_current_pid_tgid() >> 32 != PID) return 0;
- *	if (!ALL && ((r8 == AF_INET && !hdr.checksum && (r9 = CHECKSUM0)) ||
- *		     (!hdr.id && (r9 = ID0)) || (!hdr.seq && (r9 = SEQ0))))
- *		goto stat;			// an echo request not counted
- *	if (!EXIT) goto count;
- *	if ((p = map_lookup_elem(pending, &tid)))	// -x: the exit program
- *		*p = r8;			// counts it.  A thread's element
- *	else					// stays, so its later sends
- *		map_update_elem(pending, &tid, &r8, BPF_ANY);	// write it in
- *	return 0;				// place: cheaper than an update
- *
- * IPV6, PID, ALL and EXIT are the options (OPT); without -6, the type test
- * is the one jump "if (hdr.type != 8) goto out".  With -x, the last jump
- * tests r8, which is never 0, rather than going to out outright: count
- * must stay reachable, or the verifier would refuse the program; it sees
- * that the jump is always taken, and (from 5.1) drops count from what it
- * loads.
- */
-static size_t emit_body(struct bpf_insn *insns, const struct prog_spec *spec)
-{
-	int v6 = spec->ipv6, pid = spec->pid, all = spec->all, x = spec->exit;
-	enum { FAMILY = 11, ID = 25, NEW = 41,
-	       STAT = BODY_LEN + TAIL_STAT, OUT = BODY_LEN + TAIL_OUT };
-	const struct bpf_insn body[] = {
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_HDR),	/* r1 = &hdr */
-		BPF_MOV64_IMM(BPF_REG_2, 8),			/* r2 = sizeof(hdr) */
-		BPF_EMIT_CALL(spec->read_user),			/* read_user(&hdr, 8, buff) */
-		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR + 1), /* r1 = hdr.code */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 0, JUMP(5, OUT)), /* if r1 != 0 goto out */
-		BPF_MOV64_IMM(BPF_REG_8, AF_INET),		/* r8 = AF_INET */
-		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, FP_HDR), /* r1 = hdr.type */
-		v6 ? BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 8, JUMP(8, FAMILY)) : /* IPV6: if r1 == 8 goto family */
-		BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 8, JUMP(8, OUT)), /* else: if r1 != 8 goto out */
-		OPT(v6, BPF_MOV64_IMM(BPF_REG_8, AF_INET6)),	/* IPV6: r8 = AF_INET6 */
-		OPT(v6, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, 128, JUMP(10, OUT))), /* IPV6: if r1 != 128 goto out */
-		/* family: */
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, FP_FAMILY),	/* r1 = &family */
-		BPF_MOV64_IMM(BPF_REG_2, 2),			/* r2 = sizeof(family) */
-		BPF_MOV64_REG(BPF_REG_3, BPF_REG_7),		/* r3 = addr */
-		BPF_EMIT_CALL(spec->read_user),			/* read_user(&family, 2, addr) */
-		BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_FAMILY), /* r1 = family */
-		BPF_JMP_REG(BPF_JNE, BPF_REG_1, BPF_REG_8, JUMP(17, OUT)), /* if r1 != r8 goto out */
-		OPT(pid, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid)), /* PID: r0 = tgid << 32 | tid */
-		OPT(pid, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 32)), /* PID: r0 = tgid */
-		OPT(pid, BPF_JMP_IMM(BPF_JNE, BPF_REG_0, pid, JUMP(20, OUT))), /* PID: if r0 != PID goto out */
-		/* reasons: */
-		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_CHECKSUM0))), /* !ALL: r9 = checksum key */
-		OPT(v6 && !all, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, AF_INET, JUMP(22, ID))), /* !ALL, IPV6: if r8 != AF_INET goto id */
-		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 2)), /* !ALL: r1 = hdr.checksum */
-		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, JUMP(24, STAT))), /* !ALL: if r1 == 0 goto stat */
-		/* id: */
-		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_ID0))), /* !ALL: r9 = id key */
-		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 4)), /* !ALL: r1 = hdr.id */
-		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, JUMP(27, STAT))), /* !ALL: if r1 == 0 goto stat */
-		OPT(!all, BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_SEQ0))), /* !ALL: r9 = seq key */
-		OPT(!all, BPF_LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, FP_HDR + 6)), /* !ALL: r1 = hdr.seq */
-		OPT(!all, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, JUMP(30, STAT))), /* !ALL: if r1 == 0 goto stat */
-		/* counted: without -x, on to count */
-		OPT(x, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid)), /* EXIT: r0 = tgid << 32 | tid */
-		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX)), /* EXIT: idx = tid */
-		OPT_LD_MAP_FD(x, BPF_REG_1, spec->pending_fd),	/* EXIT: r1 = pending (2 slots) */
-		OPT(x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10)),
-		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX)), /* EXIT: r2 = &tid */
-		OPT(x, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem)), /* EXIT: r0 = lookup(pending, &tid) */
-		OPT(x, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(38, NEW))), /* EXIT: if r0 == 0 goto new */
-		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_0, BPF_REG_8, 0)), /* EXIT: *p = r8 */
-		OPT(x, BPF_JMP_A(JUMP(40, OUT))),		/* EXIT: goto out */
-		/* new: */
-		OPT(x, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, FP_VAL)), /* EXIT: val = r8 */
-		OPT_LD_MAP_FD(x, BPF_REG_1, spec->pending_fd),	/* EXIT: r1 = pending (2 slots) */
-		OPT(x, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10)),
-		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX)), /* EXIT: r2 = &tid */
-		OPT(x, BPF_MOV64_REG(BPF_REG_3, BPF_REG_10)),
-		OPT(x, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, FP_VAL)), /* EXIT: r3 = &family */
-		OPT(x, BPF_MOV64_IMM(BPF_REG_4, BPF_ANY)),	/* EXIT: r4 = flags */
-		OPT(x, BPF_EMIT_CALL(BPF_FUNC_map_update_elem)), /* EXIT: update(pending, &tid, &family) */
-		OPT(x, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, 0, JUMP(50, OUT))), /* EXIT: if r8 != 0 goto out */
-	};
-
-	_Static_assert(ARRAY_SIZE(body) == BODY_LEN, "body jumps are stale");
-	memcpy(insns, body, sizeof(body));
-	return ARRAY_SIZE(body);
-}
-
-/*
- * The exit program, for -x, on sys_exit_sendto (or raw_syscalls:sys_exit,
- * with the same syscall-number check as the entry, or sys_exit_socketcall):
- *
- *	if (NR && ctx->id != NR) return 0;
- *	if (!(p = map_lookup_elem(pending, &tid)) || !(r8 = *p))
- *		return 0;			// not a send we counted
- *	*p = 0;					// taken: cheaper than a delete
- *	if (ctx->ret < 0)			// sign-extended from its width
- *		return 0;			// (SHIFT: 32 on 32-bit kernels)
- *	goto count;
- */
-enum { EXIT_LEN = 19 };
-
-static size_t emit_exit(struct bpf_insn *insns, const struct prog_spec *spec)
-{
-	const struct sendto_fields *f = spec->fields;
-	int nr = spec->syscall_nr;
-	int shift = 64 - 8 * (int)f->ret.size;	/* 64 - the width of ret */
-	enum { COUNT = EXIT_LEN + TAIL_COUNT, OUT = EXIT_LEN + TAIL_OUT };
-	const struct bpf_insn exit_head[] = {
-		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),		/* r6 = ctx */
-		OPT(nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
-				    f->id.offset)),		/* NR: r1 = ctx->id */
-		OPT(nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, JUMP(2, OUT))), /* NR: if r1 != NR goto out */
-		BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid),	/* r0 = tgid << 32 | tid */
-		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, FP_IDX), /* idx = tid */
-		BPF_LD_MAP_FD(BPF_REG_1, spec->pending_fd),	/* r1 = pending (2 slots) */
-		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
-		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, FP_IDX),	/* r2 = &tid */
-		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),	/* r0 = lookup(pending, &tid) */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, JUMP(10, OUT)), /* if r0 == 0 goto out */
-		BPF_LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 0),	/* r8 = *p: the family */
-		BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, 0, JUMP(12, OUT)), /* if r8 == 0 goto out */
-		BPF_ST_MEM(BPF_W, BPF_REG_0, 0, 0),		/* *p = 0 */
-		BPF_LDX_MEM(ld_size(&f->ret), BPF_REG_1, BPF_REG_6,
-			    f->ret.offset),			/* r1 = ctx->ret */
-		OPT(shift, BPF_ALU64_IMM(BPF_LSH, BPF_REG_1, shift)), /* SHIFT: r1 <<= SHIFT */
-		OPT(shift, BPF_ALU64_IMM(BPF_ARSH, BPF_REG_1, shift)), /* SHIFT: r1 s>>= SHIFT */
-		BPF_JMP_IMM(BPF_JSGE, BPF_REG_1, 0, JUMP(17, COUNT)), /* if r1 s>= 0 goto count */
-		BPF_JMP_A(JUMP(18, OUT)),			/* goto out */
-	};
-
-	_Static_assert(ARRAY_SIZE(exit_head) == EXIT_LEN, "exit jumps are stale");
-	memcpy(insns, exit_head, sizeof(exit_head));
-	return ARRAY_SIZE(exit_head);
+	for (i = 0; i < NR_HAND_LABELS; i++)
+		p.at[i] = -1;
+	switch (spec->kind) {
+	case PROG_EXIT:
+		emit_exit(&p, spec);
+		break;
+	case PROG_ENTRY_SOCKETCALL:
+		emit_enter_socketcall(&p, spec);
+		emit_body(&p, spec);
+		break;
+	case PROG_ENTRY:
+		emit_enter_sendto(&p, spec);
+		emit_body(&p, spec);
+		break;
+	}
+	emit_tail(&p, spec);
+	n = finish(&p);
+	if (at)
+		memcpy(at, p.at, sizeof(p.at));
+	if (n > max) {		/* then write nothing */
+		errno = E2BIG;
+		return 0;
+	}
+	memcpy(insns, buf, n * sizeof(*buf));
+	return n;
 }
 
 size_t prog_hand_build(struct bpf_insn *insns, size_t max,
 		       const struct prog_spec *spec)
 {
-	size_t head = spec->kind == PROG_EXIT ? EXIT_LEN :
-		      spec->kind == PROG_ENTRY_SOCKETCALL ?
-		      SOCKETCALL_LEN + BODY_LEN : SENDTO_LEN + BODY_LEN;
-	size_t n;
-
-	if (max < head + TAIL_LEN)
-		return 0;
-	switch (spec->kind) {
-	case PROG_EXIT:
-		n = emit_exit(insns, spec);
-		break;
-	case PROG_ENTRY_SOCKETCALL:
-		n = emit_enter_socketcall(insns, spec);
-		n += emit_body(insns + n, spec);
-		break;
-	default:
-		n = emit_enter_sendto(insns, spec);
-		n += emit_body(insns + n, spec);
-		break;
-	}
-	return n + emit_tail(insns + n, spec);
+	return prog_hand_assemble(insns, max, spec, NULL);
 }

@@ -3,9 +3,10 @@
  * verbose.c - what -v prints: each bpf(), perf_event_open() and ioctl() call
  * as strace shows it, decoded, with its result, and a "# " line for each
  * other step (tracefs, files read, mounts, the verifier's statistics).
- * The calls are narrated from the one place each is made (sys_bpf() and its
- * siblings in loader.c), so the narration cannot drift from what the kernel
- * sees; tests/kern.c checks it against strace.  Everything goes to stderr.
+ * The calls are narrated from the one place each is made (bpf.c's layer,
+ * through verbose_trace_ops), so the narration cannot drift from what the
+ * kernel sees; tests/kern.c checks it against strace.  Everything goes to
+ * stderr.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,7 +17,10 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
+#include "bpf.h"
 #include "icmpcount.h"
+
+int verbose;
 
 #define NAME(x)	[x] = #x
 
@@ -73,7 +77,7 @@ static void print_ptr(const char *field, __u64 p)
 		fprintf(stderr, ", %s=NULL", field);
 }
 
-void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
+static void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 {
 	const char *name = lookup(cmd_names, ARRAY_SIZE(cmd_names), cmd);
 	int e = errno;
@@ -135,8 +139,9 @@ void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 	errno = e;
 }
 
-void trace_perf_event_open(const struct perf_event_attr *attr, int pid,
-			   int cpu, int group_fd, unsigned long flags, int ret)
+static void trace_perf_event_open(const struct perf_event_attr *attr,
+				  int pid, int cpu, int group_fd,
+				  unsigned long flags, int ret)
 {
 	int e = errno;
 
@@ -149,7 +154,7 @@ void trace_perf_event_open(const struct perf_event_attr *attr, int pid,
 	errno = e;
 }
 
-void trace_ioctl(int fd, unsigned long request, int arg, int ret)
+static void trace_ioctl(int fd, unsigned long request, int arg, int ret)
 {
 	int e = errno;
 
@@ -160,6 +165,12 @@ void trace_ioctl(int fd, unsigned long request, int arg, int ret)
 	print_result(ret, e);
 	errno = e;
 }
+
+const struct bpf_trace_ops verbose_trace_ops = {
+	.bpf = trace_bpf,
+	.perf_event_open = trace_perf_event_open,
+	.ioctl = trace_ioctl,
+};
 
 void narrate(const char *fmt, ...)
 {

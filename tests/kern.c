@@ -531,6 +531,25 @@ static const struct run_case run_cases[] = {
 	  "ICMPCOUNT_TEST_PREALLOC=1", 0, NULL, 0, "]: 3\n",
 	  "icmpcount: 6 echo requests not counted: the map of process names was full",
 	  NULL, NULL },
+	{ .name = "a kernel that reads maps only with CAP_BPF (5.8 to 5.18): it keeps CAP_BPF and counts",
+	  .argv = { "-v", "-c", "{SELF} --send ic_needbpf" },
+	  .env = "ICMPCOUNT_TEST_READ_NEEDS=CAP_BPF",
+	  .comm = "ic_needbpf", .count = SENDS,
+	  .stderr_has = "a map read with no capability: Operation not permitted|keeping CAP_BPF\n" },
+	{ .name = "a kernel that reads maps only with CAP_SYS_ADMIN (before 5.8): it keeps CAP_SYS_ADMIN and counts",
+	  .argv = { "-v", "-c", "{SELF} --send ic_needadm" },
+	  .env = "ICMPCOUNT_TEST_READ_NEEDS=CAP_SYS_ADMIN",
+	  .comm = "ic_needadm", .count = SENDS,
+	  .stderr_has = "a map read with no capability: Operation not permitted|keeping CAP_SYS_ADMIN\n" },
+	{ .name = "-u and --prom on a kernel that wants CAP_SYS_ADMIN to read: it keeps that and what -u and --prom need",
+	  .argv = { "-v", "-u", "nobody", "--prom", "/tmp/ic_needadm.prom", "-c", "{SELF} --send-udp ic_needadm2" },
+	  .env = "ICMPCOUNT_TEST_READ_NEEDS=CAP_SYS_ADMIN",
+	  .comm = "ic_needadm2", .count = SENDS,
+	  .stderr_has = "keeping CAP_DAC_OVERRIDE|CAP_KILL|CAP_SYS_ADMIN\n" },
+	{ .name = "--check on a kernel that wants CAP_SYS_ADMIN to read maps makes its test run keeping it",
+	  .argv = { "--check" },
+	  .env = "ICMPCOUNT_TEST_READ_NEEDS=CAP_SYS_ADMIN",
+	  .stdout_has = "ok  a test run: a program on syscalls/sys_enter_sendto saw this process's sendto(), and its map read back keeping CAP_SYS_ADMIN|icmpcount can run here" },
 	{ "with preallocated maps, -6 counts ping -6 to ::1 under ipv6",
 	  { "-6", "-c", "ping -6 -c 3 -i 0.2 ::1" }, 0, 0,
 	  "ICMPCOUNT_TEST_PREALLOC=1", 0, "ping, ipv6", 3, NULL, NULL, "ping",
@@ -1089,6 +1108,65 @@ static void test_man_page(void)
 		   missing[0] ? missing : " none");
 }
 
+/*
+ * In a chroot, "/" is not a mount point, so the private tracefs cannot
+ * start by making "/" private.  The root here is a directory with the
+ * static binary and /sys and /proc bound in; its /sys is made shared, so a
+ * mount icmpcount failed to keep private would show in our namespace too.
+ * A sender outside the root is counted, and no tracefs mount is left.
+ */
+static void test_chroot(void)
+{
+	char root[] = "/tmp/icmpcount-chroot.XXXXXX", dir[256], bin[256];
+	char cmd[8192], tail[128];
+	const char *argv[] = { "chroot", root, "/bin/icmpcount", "-d", "3",
+			       NULL };
+	static struct run r;
+	int ok = 0, leaked = -1, mounted = 0, before;
+	long got = -1;
+
+	if (!test_start("in a chroot, where / is not a mount point, it mounts a private tracefs, counts and leaves no mount"))
+		return;
+	if (!mkdtemp(root)) {
+		test_fail("cannot make %s: %s", root, strerror(errno));
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/bin %s/sys %s/proc && cp %s %s/bin/icmpcount && "
+		 "mount --bind /sys %s/sys && mount --make-shared %s/sys && "
+		 "mount --bind /proc %s/proc",
+		 root, root, root, icmpcount_path, root, root, root, root);
+	before = tracefs_mounts("/proc/self/mountinfo");
+	if (system(cmd) == 0) {
+		mounted = 1;
+		ok = run_start(&r, argv, 0) == 0 && run_wait_tracing(&r, 10) == 0;
+		if (ok) {
+			snprintf(cmd, sizeof(cmd), "%s --send ic_chroot", test_self);
+			ok = system(cmd) == 0;
+		}
+		run_finish(&r, ok ? 0 : SIGINT, 15);
+		got = count_of(r.out, "ic_chroot");
+		leaked = tracefs_mounts("/proc/self/mountinfo") - before;
+	}
+	snprintf(dir, sizeof(dir), "%s/sys", root);
+	snprintf(bin, sizeof(bin), "%s/proc", root);
+	if (mounted) {
+		umount2(dir, MNT_DETACH);
+		umount2(bin, MNT_DETACH);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd) != 0)
+		snprintf(tail, sizeof(tail), " (and cannot remove %s)", root);
+	else
+		tail[0] = '\0';
+	test_check(ok && exited_with(&r, 0) && got == SENDS && leaked == 0,
+		   "EXP: exit 0, ic_chroot %d, no tracefs mount left\n"
+		   "RES: %s, status 0x%x, ic_chroot %ld, %d more tracefs mounts%s\n"
+		   "stdout:\n%s\nstderr:\n%s",
+		   SENDS, ok ? "ran" : "did not run", r.status, got, leaked,
+		   tail, r.out, r.err);
+}
+
 /* Attached, the tracer holds no capability: it reads its maps by fd. */
 static void test_caps_dropped(void)
 {
@@ -1329,6 +1407,7 @@ void run_kern_tests(void)
 	test_sender_table();
 	test_runs();
 	test_caps_dropped();
+	test_chroot();
 	test_verbose_vs_strace();
 	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (hand)", "");
 	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (hand -x -6 -a -p 1)",

@@ -1479,10 +1479,95 @@ static void run_cli_cases(void)
 
 static void run_clang_cases(void);
 
+/*
+ * prog_hand.c's labels: each lands on the instruction its name says, in
+ * the program with every option that places it, and a program that has no
+ * such place has no such label.  finish() already refuses a jump to a
+ * label never placed; this holds the places themselves.
+ */
+static const struct label_case {
+	const char *name;
+	enum prog_kind kind;
+	enum hand_label label;
+	int ipv6, exit;
+	struct bpf_insn want;	/* the instruction at the label */
+	int absent;		/* this program has no such label */
+} label_cases[] = {
+	{ .name = "label family: r1 = r10, to point at the family",
+	  .kind = PROG_ENTRY, .label = L_FAMILY,
+	  .want = BPF_MOV64_REG(BPF_REG_1, BPF_REG_10) },
+	{ .name = "label id: r9 = the id stat key",
+	  .kind = PROG_ENTRY, .label = L_ID, .ipv6 = 1,
+	  .want = BPF_MOV64_IMM(BPF_REG_9, STAT_KEY(STAT_ID0)) },
+	{ .name = "label new (-x): the family is stored for pending",
+	  .kind = PROG_ENTRY, .label = L_NEW, .exit = 1,
+	  .want = BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, -48) },
+	{ .name = "label count: key[0..7] = 0, before the comm",
+	  .kind = PROG_ENTRY, .label = L_COUNT,
+	  .want = BPF_ST_MEM(BPF_DW, BPF_REG_10, -32, 0) },
+	{ .name = "label count in the exit program: key[0..7] = 0",
+	  .kind = PROG_EXIT, .label = L_COUNT, .exit = 1,
+	  .want = BPF_ST_MEM(BPF_DW, BPF_REG_10, -32, 0) },
+	{ .name = "label map_chosen (-6): r1 = r9, the map counts6 or counts",
+	  .kind = PROG_ENTRY, .label = L_MAP_CHOSEN, .ipv6 = 1,
+	  .want = BPF_MOV64_REG(BPF_REG_1, BPF_REG_9) },
+	{ .name = "label stat: key[0..7] = r9, the stat key",
+	  .kind = PROG_ENTRY_SOCKETCALL, .label = L_STAT,
+	  .want = BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_9, -32) },
+	{ .name = "label inc: r1 = *v",
+	  .kind = PROG_ENTRY, .label = L_INC,
+	  .want = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0) },
+	{ .name = "label out: r0 = 0, then exit",
+	  .kind = PROG_EXIT, .label = L_OUT, .exit = 1,
+	  .want = BPF_MOV64_IMM(BPF_REG_0, 0) },
+	{ .name = "the exit program has no label family",
+	  .kind = PROG_EXIT, .label = L_FAMILY, .exit = 1, .absent = 1 },
+};
+
+static void run_label_cases(void)
+{
+	struct bpf_insn p[PROG_MAX_INSNS];
+	int at[NR_HAND_LABELS];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(label_cases); i++) {
+		const struct label_case *c = &label_cases[i];
+		struct prog_spec s = {
+			.kind = c->kind, .fields = &layout64,
+			.counts_fd = 3, .counts6_fd = 4, .pending_fd = 5,
+			.read_user = BPF_FUNC_probe_read_user,
+			.ipv6 = c->ipv6, .exit = c->exit,
+		};
+		int l;
+
+		if (!test_start(c->name))
+			continue;
+		n = prog_hand_assemble(p, ARRAY_SIZE(p), &s, at);
+		l = at[c->label];
+		if (c->absent) {
+			test_check(n > 0 && l == -1,
+				   "EXP: built, no such label\nRES: %zu insns, label at %d",
+				   n, l);
+			continue;
+		}
+		test_check(n > 0 && l >= 0 && (size_t)l < n &&
+			   memcmp(&p[l], &c->want, sizeof(c->want)) == 0 &&
+			   (c->label != L_OUT || (size_t)l + 2 == n),
+			   "EXP: the label's instruction (%02x %d %d %d %d)\n"
+			   "RES: %zu insns, label at %d: %02x %d %d %d %d",
+			   c->want.code, c->want.dst_reg, c->want.src_reg,
+			   c->want.off, c->want.imm, n, l,
+			   l >= 0 ? p[l].code : 0, l >= 0 ? p[l].dst_reg : 0,
+			   l >= 0 ? p[l].src_reg : 0, l >= 0 ? p[l].off : 0,
+			   l >= 0 ? p[l].imm : 0);
+	}
+}
+
 void run_unit_tests(void)
 {
 	run_enc_cases();
 	run_prog_cases();
+	run_label_cases();
 	run_num_cases(id_cases, ARRAY_SIZE(id_cases), id_parser);
 	run_fmt_cases(fmt_cases, ARRAY_SIZE(fmt_cases), TP_ENTER,
 		      parse_sendto_format);
