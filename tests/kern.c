@@ -1389,8 +1389,7 @@ static int private_tracefs(void)
 {
 	struct stat st;
 
-	if (unshare(CLONE_NEWNS) != 0 ||
-	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	if (private_mount_ns() != 0)
 		return -1;
 	if (stat("/sys/kernel/tracing/events", &st) == 0)
 		return 0;

@@ -83,6 +83,7 @@ enum { BPFTRACE_OURS = 1, BPFTRACE_SHARED = 2 };
 const char *tracer_argv(const char *const args[], int bpftrace,
 			const char **argv, char *script, size_t size);
 int has_in_order(const char *text, const char *spec);
+int private_mount_ns(void);
 void umount_tracefs(void);
 int test_bpf(int cmd, union bpf_attr *attr);
 __u32 last_id(int cmd);
