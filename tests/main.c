@@ -143,7 +143,8 @@ static int copy_exec(const char *src, const char *dir, const char *name,
  * another user (nobody) are copied to a directory anyone can read, since
  * the checkout may live under a 0700 home.  The reference scripts are the
  * tests' own (tests/reference), ICMPCOUNT_REFERENCE overriding; the ones
- * in ../shared/reference are an extra cross-check where they exist.
+ * in ../shared/reference (or ICMPCOUNT_SHARED_REFERENCE) are an extra
+ * cross-check where they exist.
  */
 static void settle_paths(void)
 {
