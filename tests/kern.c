@@ -932,7 +932,7 @@ static int run_capture(const char *cmd, char *out, size_t size)
 
 static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 {
-	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], warn[OUT_MAX];
+	static char out[OUT_MAX], mc[OUT_MAX], in[OUT_MAX], mc_err[OUT_MAX];
 	static struct dump_line d[256];
 	char cmd[4400], inpath[64] = "/tmp/icmpcount-mc-XXXXXX";
 	size_t n, i, k, bad = 0, st = 0;
@@ -970,7 +970,7 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 		 "llvm-mc -triple bpfel -disassemble %s 2>%s.err", inpath, inpath);
 	run_capture(cmd, mc, sizeof(mc));
 	snprintf(cmd, sizeof(cmd), "cat %s.err", inpath);
-	run_capture(cmd, warn, sizeof(warn));
+	run_capture(cmd, mc_err, sizeof(mc_err));
 	unlink(inpath);
 	snprintf(inpath + strlen(inpath), sizeof(inpath) - strlen(inpath), ".err");
 	unlink(inpath);
@@ -979,7 +979,7 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 		char tag[48], line[96];
 
 		snprintf(tag, sizeof(tag), ":%zu:1: warning", i + 1);
-		if (strstr(warn, tag)) {
+		if (strstr(mc_err, tag)) {
 			/* Only a store of an immediate may be beyond LLVM 14. */
 			if (BPF_CLASS(d[i].bytes[0]) == BPF_ST)
 				st++;
