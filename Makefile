@@ -18,13 +18,15 @@
 .DEFAULT_GOAL = all
 include config.mk
 
-SRCS = loader.c bpf.c tracefs.c caps.c prog.c errors.c cmdline.c command.c \
-       parse.c output.c prog_hand.c prog_clang.c verbose.c check.c disasm.c
+SRCS = loader.c bpf.c bpf_asm.c tracefs.c caps.c prog.c errors.c compat.c \
+       cmdline.c command.c parse.c output.c prog_hand.c prog_clang.c \
+       verbose.c check.c disasm.c
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
-HDRS = icmpcount.h bpf.h bpf_insn.h disasm.h
+HDRS = icmpcount.h bpf.h bpf_asm.h bpf_insn.h disasm.h
 
 TEST_SRCS = tests/main.c tests/run.c tests/unit.c tests/kern.c tests/stress.c \
-	    tests/prom.c parse.c output.c errors.c prog_hand.c prog_clang.c
+	    tests/prom.c parse.c output.c errors.c prog_hand.c prog_clang.c \
+	    bpf_asm.c
 TEST_HDRS = tests/test.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I. \
 	      $(if $(HAVE_CLANG),-I$(BUILD),-DNO_CLANG_PROG)
@@ -95,6 +97,18 @@ endif
 $(BUILD)/tests: $(TEST_SRCS) $(TEST_HDRS) $(BUILD)/toolchain
 	$(call msg,CC,$@)
 	$(Q)$(HOSTCC) $(TEST_CFLAGS) -o $@ $(TEST_SRCS)
+
+# The 32-bit sender of the --compat cases: tests/vm/vmsend.c, static, for
+# this machine's 32-bit ABI, with SENDER32_CC (config.mk); the cases skip
+# where that cross gcc is not installed.
+ifneq ($(SENDER32_CC),)
+$(BUILD)/vmsend32: tests/vm/vmsend.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(SENDER32_CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+test: $(BUILD)/vmsend32
+endif
 
 # The disassembler's check first (it needs clang), then the main tiers,
 # whose last line is the total.

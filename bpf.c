@@ -183,6 +183,19 @@ int bpf_task_fd_query(int pid, int fd, char *buf, __u32 *buf_len)
 	return err;
 }
 
+int bpf_link_create(int prog_fd, int target_fd,
+		    enum bpf_attach_type attach_type, __u32 flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = (__u32)prog_fd;
+	attr.link_create.target_fd = (__u32)target_fd;
+	attr.link_create.attach_type = attach_type;
+	attr.link_create.flags = flags;
+	return sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
 int bpf_enable_stats(enum bpf_stats_type type)
 {
 	union bpf_attr attr;

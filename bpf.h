@@ -49,6 +49,8 @@ int bpf_prog_get_fd_by_id(__u32 id);
 int bpf_map_get_fd_by_id(__u32 id);
 int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len);
 int bpf_task_fd_query(int pid, int fd, char *buf, __u32 *buf_len);
+int bpf_link_create(int prog_fd, int target_fd,
+		    enum bpf_attach_type attach_type, __u32 flags);
 int bpf_enable_stats(enum bpf_stats_type type);
 
 int perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,

@@ -239,6 +239,33 @@ static void check_sysctl(const char *path, const char *name,
 	item("--", "%s = %lu (%s)", name, v, v < n ? meaning[v] : "?");
 }
 
+/* 32-bit programs on a 64-bit kernel: does it run them, are they counted? */
+static void check_compat(const char *tracefs)
+{
+	const char *machine = compat_machine();
+	struct compat_abi abi;
+	char why[160], name[32];
+	int r, n;
+
+	if (!machine) {
+		item("--", "32-bit programs: a 32-bit kernel, where every program is native");
+		return;
+	}
+	r = compat_calibrate(tracefs, &abi, why, sizeof(why));
+	compat_release(&abi);
+	n = compat_count_running(name, sizeof(name));
+	if (r == 0)
+		item("--", "32-bit programs: %s", why);
+	else if (r < 0)
+		item("??", "32-bit programs: %s; their pings would not be counted",
+		     why);
+	else
+		item("--", "32-bit programs: this kernel runs %s programs (%d running now%s%s); icmpcount counts them %s",
+		     machine, n < 0 ? 0 : n, n > 0 ? ", " : "", n > 0 ? name : "",
+		     compat_self() ? "by default (it is one)" :
+		     "with --compat, at a cost to every system call");
+}
+
 /* if (pid == tgid) { key = 0; v = lookup(map, &key); if (v) *v = 1; } */
 static int load_marker(int map, __u32 tgid)
 {
@@ -348,6 +375,8 @@ int run_check(void)
 	check_sysctl("/proc/sys/kernel/unprivileged_bpf_disabled",
 		     "kernel.unprivileged_bpf_disabled", unpriv,
 		     ARRAY_SIZE(unpriv));
+	if (tracefs && loads)
+		check_compat(tracefs);
 	/* Last: it gives up the privileges the checks above use. */
 	if (tracefs && loads)
 		check_run(tracefs);

@@ -25,7 +25,8 @@
 
 #define SYNOPSIS \
 	"usage: icmpcount [-6ahjSVvx] [-c command] [-d secs] [-i secs] [-P program]\n" \
-	"                 [-p pid] [-u user] [--check] [--max-comms n] [--prom file]\n"
+	"                 [-p pid] [-u user] [--check] [--[no-]compat] [--max-comms n]\n" \
+	"                 [--prom file]\n"
 
 struct test_knobs test_knobs;
 
@@ -39,6 +40,8 @@ void read_test_knobs(void)
 		secure_getenv("ICMPCOUNT_TEST_NO_READ_USER") != NULL;
 	test_knobs.raw_syscalls =
 		secure_getenv("ICMPCOUNT_TEST_RAW_SYSCALLS") != NULL;
+	test_knobs.no_links = secure_getenv("ICMPCOUNT_TEST_NO_LINKS") != NULL;
+	test_knobs.reject = secure_getenv("ICMPCOUNT_TEST_REJECT") != NULL;
 }
 
 void __attribute__((noreturn)) usage(void)
@@ -82,6 +85,10 @@ static void help(void)
 	      "  -v, --verbose        narrate each step and system call on stderr\n"
 	      "  -S, --dump           print the instructions that would be loaded\n"
 	      "      --check          tell whether icmpcount can run here, and exit\n"
+	      "      --compat         count the sends of 32-bit processes on a 64-bit\n"
+	      "                       kernel too, hooking every system call (the\n"
+	      "                       default for a 32-bit icmpcount there)\n"
+	      "      --no-compat      do not\n"
 	      "      --max-comms N    room for N process names (default 4096)\n"
 	      "      --prom FILE      write the counts since the start to FILE for\n"
 	      "                       node_exporter, every -i SECS (default 15)\n"
@@ -107,7 +114,7 @@ static unsigned long number_arg(const char *what, const char *s,
 	return v;
 }
 
-enum { OPT_CHECK = 256, OPT_MAX_COMMS, OPT_PROM };
+enum { OPT_CHECK = 256, OPT_COMPAT, OPT_NO_COMPAT, OPT_MAX_COMMS, OPT_PROM };
 
 static const struct option long_options[] = {
 	{ "ipv6",	no_argument,		NULL, '6' },
@@ -125,6 +132,8 @@ static const struct option long_options[] = {
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "exit",	no_argument,		NULL, 'x' },
 	{ "check",	no_argument,		NULL, OPT_CHECK },
+	{ "compat",	no_argument,		NULL, OPT_COMPAT },
+	{ "no-compat",	no_argument,		NULL, OPT_NO_COMPAT },
 	{ "max-comms",	required_argument,	NULL, OPT_MAX_COMMS },
 	{ "prom",	required_argument,	NULL, OPT_PROM },
 	{ NULL,		0,			NULL, 0 },
@@ -135,6 +144,7 @@ void parse_args(int argc, char **argv, struct options *o)
 	int ch;
 
 	o->max_comms = MAX_COMMS;
+	o->compat = -1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":6ac:d:hi:jp:P:Su:vVx",
 				 long_options, NULL)) != -1) {
@@ -181,13 +191,19 @@ void parse_args(int argc, char **argv, struct options *o)
 			o->user = optarg;
 			break;
 		case 'v':
-			verbose = 1;
+			verbose++;
 			break;
 		case 'V':
 			printf("icmpcount %s\n", VERSION);
 			exit(EXIT_SUCCESS);
 		case 'x':
 			o->exit = 1;
+			break;
+		case OPT_COMPAT:
+			o->compat = 1;
+			break;
+		case OPT_NO_COMPAT:
+			o->compat = 0;
 			break;
 		case OPT_CHECK:
 			o->check = 1;

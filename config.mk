@@ -76,6 +76,14 @@ ifneq ($(MAKECMDGOALS),clean)
 include $(BUILD)/probed.mk
 endif
 
+# The cross gcc of this machine's 32-bit ABI (i386 on x86_64, armhf on
+# arm64), for the tests' 32-bit sender and the bench's 32-bit load; empty
+# where it is not installed.
+SENDER32_GCC = $(if $(filter -D__x86_64__,$(HOST_ARCH)),i686-linux-gnu-gcc,$(if \
+	       $(filter -D__aarch64__,$(HOST_ARCH)),arm-linux-gnueabihf-gcc))
+SENDER32_CC  = $(if $(SENDER32_GCC),$(if $(wildcard $(addsuffix \
+	       /$(SENDER32_GCC),$(PATH_DIRS))),$(SENDER32_GCC)))
+
 ifeq ($(V),1)
 Q =
 msg =

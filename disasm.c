@@ -264,7 +264,8 @@ int disasm_insn(const struct bpf_insn *insns, size_t i, size_t cnt,
 	return 1;
 }
 
-void disasm_print(FILE *f, const struct bpf_insn *insns, size_t cnt)
+void disasm_print_notes(FILE *f, const struct bpf_insn *insns, size_t cnt,
+			const char *const *notes)
 {
 	char text[DISASM_TEXT_MAX];
 	const unsigned char *p;
@@ -277,6 +278,14 @@ void disasm_print(FILE *f, const struct bpf_insn *insns, size_t cnt)
 		fprintf(f, "%8zu:\t", i);
 		for (k = 0; k < n * sizeof(*insns); k++)
 			fprintf(f, k ? " %02x" : "%02x", p[k]);
-		fprintf(f, "\t%s\n", text);
+		if (notes && notes[i])
+			fprintf(f, "\t%-24s # %s\n", text, notes[i]);
+		else
+			fprintf(f, "\t%s\n", text);
 	}
+}
+
+void disasm_print(FILE *f, const struct bpf_insn *insns, size_t cnt)
+{
+	disasm_print_notes(f, insns, cnt, NULL);
 }

@@ -33,4 +33,11 @@ int disasm_insn(const struct bpf_insn *insns, size_t i, size_t cnt,
  */
 void disasm_print(FILE *f, const struct bpf_insn *insns, size_t cnt);
 
+/*
+ * The same, with notes[i] (where not NULL) after instruction i as an
+ * assembler comment, "# ...", which llvm-mc reads past.
+ */
+void disasm_print_notes(FILE *f, const struct bpf_insn *insns, size_t cnt,
+			const char *const *notes);
+
 #endif /* ICMPCOUNT_DISASM_H */

@@ -97,7 +97,27 @@ int parse_uint(const char *text, unsigned long max, unsigned long *val);
 int parse_kernel_release(const char *text, unsigned int *version);
 
 /* What a program is built for: its tracepoint, maps and options. */
-enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_EXIT };
+enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_ENTRY_COMPAT,
+		 PROG_EXIT };
+
+/*
+ * --compat: 32-bit processes on a 64-bit kernel (compat.c).  Their calls
+ * reach raw_syscalls:sys_enter alone, under their own numbers, which a
+ * native call can also make: the program tells them apart by a word of
+ * the task that the kernel itself tests (TS_COMPAT in thread_info.status
+ * on x86_64, TIF_32BIT in thread_info.flags on arm64), at the place and
+ * bit compat.c found on this kernel.
+ */
+struct compat_abi {
+	int sendto_nr;		/* its sendto(): 369 on i386, 290 on arm */
+	int socketcall_nr;	/* its socketcall(): 102 on i386; 0: none */
+	int getpid_nr;		/* its getpid(), for compat.c's probe */
+	unsigned int task_off;	/* the word's offset in task_struct */
+	unsigned int task_size;	/* and its size: 4 or 8 bytes */
+	__u32 task_bit;		/* the bit in it that says "compat" */
+	int read_kernel;	/* helper: probe_read_kernel, or probe_read */
+	int probe_fds[3];	/* compat.c's probe, held: see compat_release() */
+};
 
 struct prog_spec {
 	enum prog_kind kind;
@@ -111,6 +131,10 @@ struct prog_spec {
 	int exit;		/* -x: count on return, when sendto succeeded */
 	int pid;		/* -p: only this process (0: any) */
 	int syscall_nr;		/* raw_syscalls: __NR_sendto (0: no check) */
+	const struct compat_abi *compat;	/* PROG_ENTRY_COMPAT, and its
+						 * exit program */
+	int unchecked;		/* tests: leave out a NULL check, so that
+				 * the verifier must refuse the program */
 };
 
 /*
@@ -119,6 +143,10 @@ struct prog_spec {
  * landed, or -1 where a program has no such label.
  */
 enum hand_label {
+	L_COMPAT,	/* entry, --compat: a 32-bit number: is it compat? */
+	L_COMPAT_SOCKETCALL, /* entry, --compat: a compat socketcall() */
+	L_BODY,		/* entry: the body, after a prologue */
+	L_PENDING,	/* exit, --compat: a compat number: look it up */
 	L_FAMILY,	/* entry: the address family's read */
 	L_ID,		/* entry: the id's test (-6 skips the checksum's) */
 	L_NEW,		/* entry, -x: a new pending element */
@@ -135,7 +163,7 @@ size_t prog_hand_build(struct bpf_insn *insns, size_t max,
 size_t prog_hand_assemble(struct bpf_insn *insns, size_t max,
 			  const struct prog_spec *spec,
 			  int at[NR_HAND_LABELS]);
-#define PROG_MAX_INSNS	128
+#define PROG_MAX_INSNS	192
 
 /* output.c: what icmpcount prints about its counts. */
 struct options;
@@ -184,6 +212,7 @@ struct options {
 	const char *prom;	/* --prom: the node_exporter textfile */
 	int program;		/* -P */
 	int exit, all, ipv6, json, dump, check;
+	int compat;		/* 32-bit processes: 1 on, 0 off, -1 as fits */
 	unsigned long pid, duration, interval, max_comms;
 };
 
@@ -202,6 +231,10 @@ struct test_knobs {
 	int no_read_user;	/* ICMPCOUNT_TEST_NO_READ_USER: before 5.5 */
 	int raw_syscalls;	/* ICMPCOUNT_TEST_RAW_SYSCALLS: no
 				 * syscalls:sys_enter_sendto */
+	int no_links;		/* ICMPCOUNT_TEST_NO_LINKS: before 5.15, no
+				 * BPF links for perf events */
+	int reject;		/* ICMPCOUNT_TEST_REJECT: a program the
+				 * verifier refuses, to see its log */
 };
 
 #define EXIT_USAGE	2
@@ -267,6 +300,16 @@ int caps_get(__u64 *effective, __u64 *permitted);
 int caps_least_for_reading(int map_fd, __u64 keep, __u64 *kept);
 void drop_privileges(int map_fd, __u64 keep);
 
+/* compat.c: 32-bit processes on a 64-bit kernel. */
+const char *compat_machine(void);
+int compat_self(void);
+int compat_calibrate(const char *tracefs, struct compat_abi *abi,
+		     char *why, size_t size);
+int compat_count_running(char *name, size_t size);
+void compat_release(struct compat_abi *abi);
+int compat_wanted(const struct options *o, const char *tracefs,
+		  struct compat_abi *abi);
+
 /* prog.c: the program -P names; -S. */
 size_t prog_build(struct bpf_insn *insns, const struct prog_spec *spec,
 		  int program);
@@ -291,6 +334,7 @@ int run_check(void);
 /* verbose.c: what -v prints. */
 struct bpf_trace_ops;
 extern int verbose;
+extern unsigned int trace_ncpus;
 extern const struct bpf_trace_ops verbose_trace_ops;
 void narrate(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void narrate_text(const char *prefix, const char *text);

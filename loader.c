@@ -7,21 +7,21 @@
  *
  * This file is the loading story, in the order main() tells it and -v
  * narrates it:
- *   Step 1  find tracefs, mounting a private one if none is mounted
- *   Step 2  choose the tracepoints to hook
- *   Step 3  create the maps the programs count into
- *   Step 4  read each tracepoint's id and layout; build and load a program
- *   Step 5  attach each program to its tracepoint through a perf event
+ *   Step 1  find tracefs (tracefs.c), mounting a private one if need be
+ *   Step 2  choose the tracepoints
+ *   Step 3  create the maps
+ *   Step 4  read each tracepoint's id and format; build and load its program
+ *   Step 5  attach each program to its tracepoint
  *   Step 6  keep only the privilege that reading the maps needs
- *   Step 7  wait for the end, printing or saving on each tick
+ *   Step 7  trace until the end, printing or saving on each tick
  *   Step 8  detach, read the maps, print the counts
  * The rest lives beside it: bpf.c calls the kernel, tracefs.c reads
  * tracefs, prog.c builds the programs (prog_hand.c, prog_clang.c), caps.c
  * drops privileges, output.c prints, cmdline.c and command.c take the
  * options and run -c's command, check.c is --check, errors.c says what
  * failed.  Build with `make`; run as root.
- * Bugs: sends made with sendmsg(), or from 32-bit processes on a 64-bit
- * kernel, never reach the sys_enter_sendto tracepoint and are not counted.
+ * Bugs: sends made with sendmsg() never reach the sys_enter_sendto
+ * tracepoint and are not counted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +47,24 @@
 #include "icmpcount.h"
 
 #define MAX_PENDING	16384	/* -x: threads between entry and exit */
+
+/* The steps, as this file's header lists them and -v announces them. */
+static const char *const steps[] = {
+	NULL,
+	"find tracefs",
+	"choose the tracepoints",
+	"create the maps",
+	"read each tracepoint's id and format; build and load its program",
+	"attach each program to its tracepoint",
+	"keep only the privilege that reading the maps needs",
+	"trace until the end",
+	"detach, read the maps, print the counts",
+};
+
+static void step(unsigned int n)
+{
+	narrate("Step %u: %s", n, steps[n]);
+}
 #define LOG_MIN		((size_t)64 * 1024)
 #define LOG_MAX		(UINT32_MAX >> 8)	/* kernels up to 5.1 refuse more */
 
@@ -80,8 +98,15 @@ static const struct hook hook_socketcall = {
 	parse_socketcall_format, parse_exit_format, FORMAT_SOCKETCALL,
 	PROG_ENTRY_SOCKETCALL, 0,
 };
+/* --compat: 32-bit processes on a 64-bit kernel (compat.c). */
+static const struct hook hook_compat = {
+	TP_RAW_ENTER, TP_RAW_EXIT,
+	parse_raw_enter_format, parse_raw_exit_format, FORMAT_ENTER,
+	PROG_ENTRY_COMPAT, 0,
+};
 
-static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
+static size_t choose_hooks(const char *tracefs, const struct hook **hooks,
+			   int compat)
 {
 	size_t n = 0;
 
@@ -99,6 +124,10 @@ static size_t choose_hooks(const char *tracefs, const struct hook **hooks)
 	if (tracepoint_exists(tracefs, hook_socketcall.enter)) {
 		hooks[n++] = &hook_socketcall;
 		narrate("hook: %s", hook_socketcall.enter);
+	}
+	if (compat) {
+		hooks[n++] = &hook_compat;
+		narrate("hook: %s, for 32-bit processes", hook_compat.enter);
 	}
 	return n;
 }
@@ -251,15 +280,25 @@ static void create_maps(struct maps *m, const struct options *o,
  * refuses the program does load_with_log() load it again with a log,
  * growing the buffer while the kernel says ENOSPC, and print the log.
  */
+/*
+ * The verifier's log levels are bits: 1 (BPF_LOG_LEVEL1) its reasoning
+ * where it rejects a program, 2 (BPF_LOG_LEVEL2) its state at every
+ * instruction it walks, 4 (BPF_LOG_STATS, 5.2 and later) the totals.  -v
+ * asks for 4, -vv for 2 and 4; a load that fails asks for 1 (load_with_log).
+ */
+#define VLOG_SIZE	(1024 * 1024)
+
 static int load_once(const struct bpf_insn *insns, size_t cnt)
 {
-	char stats[1024];
+	static char stats[VLOG_SIZE];
+	__u32 level = verbose > 1 ? 2 | 4 : 4;
+	__u32 size = verbose > 1 ? VLOG_SIZE : 1024;
 	int fd;
 
 	/* -v: the verifier's statistics (BPF_LOG_STATS, 5.2 and later). */
 	stats[0] = '\0';
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "icmpcount", "GPL",
-			   insns, cnt, verbose ? stats : NULL, sizeof(stats), 4);
+			   insns, cnt, verbose ? stats : NULL, size, level);
 	if (fd < 0 && verbose)
 		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "icmpcount", "GPL",
 				   insns, cnt, NULL, 0, 0);
@@ -335,13 +374,30 @@ static int build_and_load(struct prog_spec *spec, int program)
 
 /*
  * Step 5: attach.  A tracepoint's BPF program hangs off a perf event for
- * that tracepoint.  The program then runs on every CPU; the event's CPU
- * only decides where perf samples would go, and our programs make none.
+ * that tracepoint: perf_event_open() makes the event, and the program is
+ * tied to it one of two ways.  From Linux 5.15 a BPF link does it
+ * (BPF_LINK_CREATE with attach_type BPF_PERF_EVENT): the link is an fd of
+ * its own, which bpftool link list shows, and closing it detaches.  Before
+ * 5.15 the kernel answers that with EINVAL, and the older way is the
+ * PERF_EVENT_IOC_SET_BPF ioctl on the event, which lives as long as the
+ * event's fd.  We try the link and fall back, and say which under -v.
+ * Either way PERF_EVENT_IOC_ENABLE starts the event: it was opened with
+ * disabled=1 so that no event comes before the program is in place.
+ * sample_period=1 makes every hit of the tracepoint an event (a period of
+ * 0 would make it a counting event, which runs no program).  The program
+ * then runs on every CPU: the event's CPU only decides where perf samples
+ * would go, and our programs make none.
  */
-static int attach_prog(int prog_fd, unsigned int tp_id)
+struct attachment {
+	int perf;		/* the perf event's fd */
+	int link;		/* the BPF link's fd, or -1 (the ioctl way) */
+};
+
+static struct attachment attach_prog(int prog_fd, unsigned int tp_id)
 {
+	static int no_links;	/* this kernel has no links for perf events */
 	struct perf_event_attr attr;
-	int fd;
+	struct attachment at = { .link = -1 };
 
 	memset(&attr, 0, sizeof(attr));
 	attr.type = PERF_TYPE_TRACEPOINT;
@@ -349,18 +405,44 @@ static int attach_prog(int prog_fd, unsigned int tp_id)
 	attr.config = tp_id;
 	attr.sample_period = 1;
 	attr.disabled = 1;
-	fd = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
-			     -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
+	at.perf = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
+				  -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+	if (at.perf < 0)
 		fail(hint_privilege(errno), "cannot open perf event for tracepoint %u",
 		     tp_id);
-	if (perf_event_ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
+	if (!no_links && !test_knobs.no_links) {
+		at.link = bpf_link_create(prog_fd, at.perf, BPF_PERF_EVENT, 0);
+		if (at.link < 0 && errno != EINVAL)
+			fail(hint_privilege(errno), "cannot link BPF program to tracepoint %u",
+			     tp_id);
+		if (at.link < 0) {
+			no_links = 1;
+			narrate("no BPF links for perf events here (before 5.15): attaching with PERF_EVENT_IOC_SET_BPF");
+		}
+	}
+	if (at.link < 0 &&
+	    perf_event_ioctl(at.perf, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0)
 		fail(hint_privilege(errno), "cannot attach BPF program to tracepoint %u",
 		     tp_id);
-	if (perf_event_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
+	if (perf_event_ioctl(at.perf, PERF_EVENT_IOC_ENABLE, 0) != 0)
 		fail(hint_privilege(errno), "cannot enable perf event for tracepoint %u",
 		     tp_id);
-	return fd;
+	return at;
+}
+
+/* Closing the link, or the event, detaches the program. */
+static void detach_prog(const struct attachment *at)
+{
+	int r;
+
+	if (at->link >= 0) {
+		r = close(at->link);
+		narrate("close(%d) = %d: the link goes, and the program with it",
+			at->link, r);
+	}
+	r = close(at->perf);
+	narrate("close(%d) = %d: the perf event goes%s", at->perf, r,
+		at->link >= 0 ? "" : ", and the program with it");
 }
 
 /*
@@ -372,12 +454,12 @@ struct attached {
 	const struct hook *hook;
 	unsigned int enter_id, exit_id;
 	int enter_prog, exit_prog;
-	int enter_perf, exit_perf;
+	struct attachment enter, exit;
 };
 
 static void load_hook(const char *tracefs, const struct hook *h,
 		      const struct options *o, const struct maps *m,
-		      struct attached *a)
+		      const struct compat_abi *abi, struct attached *a)
 {
 	struct sendto_fields fields;
 	struct prog_spec spec = {
@@ -388,16 +470,22 @@ static void load_hook(const char *tracefs, const struct hook *h,
 			     BPF_FUNC_probe_read : BPF_FUNC_probe_read_user,
 		.ipv6 = o->ipv6, .all = o->all, .exit = o->exit,
 		.pid = (int)o->pid, .syscall_nr = h->syscall_nr,
+		.compat = h->kind == PROG_ENTRY_COMPAT ? abi : NULL,
+		.unchecked = test_knobs.reject,
 	};
-	int program = h->kind == PROG_ENTRY_SOCKETCALL ? PROGRAM_HAND :
-		      o->program;
+	/* The socketcall and compat prologues exist only by hand. */
+	int program = o->program;
+
+	if ((h->kind == PROG_ENTRY_SOCKETCALL || h->kind == PROG_ENTRY_COMPAT) &&
+	    program == PROGRAM_CLANG)
+		program = PROGRAM_HAND;
 
 	if (program == PROGRAM_CLANG && h->syscall_nr)
 		failx("-P clang needs the syscalls:sys_enter_sendto tracepoint; this kernel has only raw_syscalls (use -P hand)");
 	memset(&fields, 0, sizeof(fields));
 	memset(a, 0, sizeof(*a));
 	a->hook = h;
-	a->exit_prog = a->exit_perf = -1;
+	a->exit_prog = -1;
 	a->enter_id = tracepoint_id(tracefs, h->enter);
 	read_fields(tracefs, h->enter, h->enter_format, h->parse_enter,
 		    &fields);
@@ -414,15 +502,16 @@ static void load_hook(const char *tracefs, const struct hook *h,
 static void attach_hook(struct attached *a)
 {
 	if (a->exit_prog >= 0)
-		a->exit_perf = attach_prog(a->exit_prog, a->exit_id);
-	a->enter_perf = attach_prog(a->enter_prog, a->enter_id);
+		a->exit = attach_prog(a->exit_prog, a->exit_id);
+	a->enter = attach_prog(a->enter_prog, a->enter_id);
 }
 
-static void detach_hook(struct attached *a)
+/* The entry program first, so no send it remembers misses its exit. */
+static void detach_hook(const struct attached *a)
 {
-	close(a->enter_perf);
-	if (a->exit_perf >= 0)
-		close(a->exit_perf);
+	detach_prog(&a->enter);
+	if (a->exit_prog >= 0)
+		detach_prog(&a->exit);
 }
 
 /*
@@ -441,73 +530,10 @@ static void keep_least_privilege(const struct options *o, const struct maps *m)
 	drop_privileges(m->counts, keep);
 }
 
-/*
- * Step 8 (and step 7, on each tick): read the maps.  Walk the keys with
- * BPF_MAP_GET_NEXT_KEY and sum each key's per-CPU slots, one per possible
- * CPU, as BPF_MAP_LOOKUP_ELEM returns them.
- */
-static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
-{
-	uint64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < ncpus; i++)
-		sum += values[i];
-	return sum;
-}
-
-static void read_counts(int map_fd, int family, __u64 *values,
-			unsigned int ncpus, struct totals *t)
-{
-	unsigned char key[COMM_LEN], next[COMM_LEN];
-	const void *prev = NULL;
-	int stat;
-
-	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
-		memcpy(key, next, sizeof(key));
-		prev = key;
-		if (bpf_map_lookup_elem(map_fd, key, values) != 0) {
-			if (errno == ENOENT)	/* deleted since: skip it */
-				continue;
-			fail(NULL, "cannot read BPF map");
-		}
-		stat = family == AF_INET ? stat_of_key(key) : -1;
-		if (stat >= 0) {
-			t->stats[stat] = sum_cpus(values, ncpus);
-			continue;
-		}
-		if (t->n == t->max) {
-			t->max = t->max ? 2 * t->max : 64;
-			t->c = realloc(t->c, t->max * sizeof(*t->c));
-			if (!t->c)
-				fail(NULL, "cannot allocate memory");
-		}
-		memcpy(t->c[t->n].comm, key, COMM_LEN);
-		t->c[t->n].family = family;
-		t->c[t->n].count = sum_cpus(values, ncpus);
-		t->n++;
-	}
-	if (errno != ENOENT)
-		fail(NULL, "cannot walk BPF map");
-}
-
-/* The totals since the start, sorted by key so intervals can diff them. */
+/* Step 8's reading of the maps, which step 7 uses on each tick too. */
+struct maps;
 static void read_totals(const struct maps *m, unsigned int ncpus,
-			struct totals *t)
-{
-	__u64 *values = calloc(ncpus, sizeof(*values));
-
-	if (!values)
-		fail(NULL, "cannot allocate memory");
-	t->n = 0;
-	memset(t->stats, 0, sizeof(t->stats));
-	read_counts(m->counts, AF_INET, values, ncpus, t);
-	if (m->counts6 >= 0)	/* made for -6, and for -P clang */
-		read_counts(m->counts6, AF_INET6, values, ncpus, t);
-	if (t->n > 1)	/* t->c is NULL while nothing was counted */
-		qsort(t->c, t->n, sizeof(*t->c), cmp_count_key);
-	free(values);
-}
+			struct totals *t);
 
 /*
  * Step 7: wait.  The end is SIGINT, SIGTERM, the command's exit, or the
@@ -578,6 +604,74 @@ static void wait_for_end(const sigset_t *set, struct command *cmd,
 	}
 }
 
+/*
+ * Step 8 (and step 7, on each tick): read the maps.  Walk the keys with
+ * BPF_MAP_GET_NEXT_KEY and sum each key's per-CPU slots, one per possible
+ * CPU, as BPF_MAP_LOOKUP_ELEM returns them.
+ */
+static uint64_t sum_cpus(const __u64 *values, unsigned int ncpus)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < ncpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+static void read_counts(int map_fd, int family, __u64 *values,
+			unsigned int ncpus, struct totals *t)
+{
+	unsigned char key[COMM_LEN], next[COMM_LEN];
+	const void *prev = NULL;
+	int stat;
+
+	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (bpf_map_lookup_elem(map_fd, key, values) != 0) {
+			if (errno == ENOENT)	/* deleted since: skip it */
+				continue;
+			fail(NULL, "cannot read BPF map");
+		}
+		stat = family == AF_INET ? stat_of_key(key) : -1;
+		if (stat >= 0) {
+			t->stats[stat] = sum_cpus(values, ncpus);
+			continue;
+		}
+		if (t->n == t->max) {
+			t->max = t->max ? 2 * t->max : 64;
+			t->c = realloc(t->c, t->max * sizeof(*t->c));
+			if (!t->c)
+				fail(NULL, "cannot allocate memory");
+		}
+		memcpy(t->c[t->n].comm, key, COMM_LEN);
+		t->c[t->n].family = family;
+		t->c[t->n].count = sum_cpus(values, ncpus);
+		t->n++;
+	}
+	if (errno != ENOENT)
+		fail(NULL, "cannot walk BPF map");
+}
+
+/* The totals since the start, sorted by key so intervals can diff them. */
+static void read_totals(const struct maps *m, unsigned int ncpus,
+			struct totals *t)
+{
+	__u64 *values = calloc(ncpus, sizeof(*values));
+
+	if (!values)
+		fail(NULL, "cannot allocate memory");
+	t->n = 0;
+	memset(t->stats, 0, sizeof(t->stats));
+	read_counts(m->counts, AF_INET, values, ncpus, t);
+	if (m->counts6 >= 0)	/* made for -6, and for -P clang */
+		read_counts(m->counts6, AF_INET6, values, ncpus, t);
+	if (t->n > 1)	/* t->c is NULL while nothing was counted */
+		qsort(t->c, t->n, sizeof(*t->c), cmp_count_key);
+	free(values);
+}
+
 /* With fd 0, 1 or 2 closed, our first fds would take their place. */
 static void open_std_fds(void)
 {
@@ -596,8 +690,9 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	struct command cmd = { .pid = 0 };
 	struct totals start = { 0 }, end = { 0 };
-	const struct hook *hooks[2];
-	struct attached att[2];
+	const struct hook *hooks[3];
+	struct attached att[3];
+	struct compat_abi abi = { .probe_fds = { -1, -1, -1 } };
 	struct maps maps;
 	unsigned int ncpus;
 	const char *tracefs;
@@ -636,24 +731,35 @@ int main(int argc, char **argv)
 	/* A reader that goes away makes writes fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	tracefs = find_tracefs();			/* Step 1 */
-	nhooks = choose_hooks(tracefs, hooks);		/* Step 2 */
-	ncpus = possible_cpus();			/* Step 3 */
+	step(1);
+	tracefs = find_tracefs();
+	step(2);
+	nhooks = choose_hooks(tracefs, hooks,
+			      compat_wanted(&opt, tracefs, &abi));
+	step(3);
+	ncpus = possible_cpus();
+	trace_ncpus = ncpus;
 	create_maps(&maps, &opt, ncpus);
-	for (i = 0; i < nhooks; i++)			/* Step 4 */
-		load_hook(tracefs, hooks[i], &opt, &maps, &att[i]);
-	for (i = 0; i < nhooks; i++)			/* Step 5 */
+	step(4);
+	for (i = 0; i < nhooks; i++)
+		load_hook(tracefs, hooks[i], &opt, &maps, &abi, &att[i]);
+	step(5);
+	for (i = 0; i < nhooks; i++)
 		attach_hook(&att[i]);
-	keep_least_privilege(&opt, &maps);		/* Step 6 */
+	compat_release(&abi);
+	step(6);
+	keep_least_privilege(&opt, &maps);
 
-	/* Step 7: say we are tracing, let the command run, and trace until
-	 * it exits or a signal comes. */
+	/* Say we are tracing, let the command run, and trace until it exits
+	 * or a signal comes. */
+	step(7);
 	check_stdout(print_tracing(stdout, opt.json));
 	if (opt.command)
 		release_command(&cmd);
 	wait_for_end(&set, &cmd, &opt, &maps, ncpus, &start);
 
-	/* Step 8: detach, so the counts stand still, then print them. */
+	/* Detach, so the counts stand still, then print them. */
+	step(8);
 	for (i = 0; i < nhooks; i++)
 		detach_hook(&att[i]);
 	read_totals(&maps, ncpus, &end);

@@ -10,7 +10,8 @@
  * arguments, a shared body, and the same counting tail.
  * Field offsets, map fds and the options go in as the arrays are built,
  * so one source serves 32- and 64-bit kernels and every option; an option
- * that is off leaves only no-ops, which the verifier removes (opt() below).
+ * that is off leaves only no-ops, which the verifier removes (opt(), in
+ * bpf_asm.c).  Jumps go to labels that bpf_asm.c places and counts.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <linux/icmpv6.h>
 #include <linux/net.h>
 
+#include "bpf_asm.h"
 #include "bpf_insn.h"
 #include "icmpcount.h"
 
@@ -35,109 +37,6 @@
 #define HDR_LEN		8	/* an ICMP echo header; the reference
 				 * counts sends longer than this */
 #define SOCKETCALL_ARGS	5	/* fd, buff, len, flags, addr */
-#define MAX_JUMPS	32	/* in one program, at most */
-
-/*
- * A small assembler.  A program is a run of emit() calls; a jump names a
- * label, place() puts a label at the next instruction, and finish() writes
- * each jump's offset, counted from the instruction after it, once every
- * label is placed.  So no offset or index is typed by hand, and moving an
- * instruction moves the labels after it.
- */
-struct prog {
-	struct bpf_insn *insns;
-	size_t n, max;
-	int at[NR_HAND_LABELS];		/* each label's index; -1: unplaced */
-	struct {
-		size_t insn;
-		enum hand_label to;
-	} jumps[MAX_JUMPS];
-	size_t njumps;
-	int bad;			/* out of room, or a label unplaced */
-};
-
-static void emit(struct prog *p, struct bpf_insn insn)
-{
-	if (p->n < p->max)
-		p->insns[p->n] = insn;
-	else
-		p->bad = 1;
-	p->n++;
-}
-
-/*
- * The options are in the listing, but cost nothing when they are off: each
- * instruction that serves only an option is emitted with opt(), as itself
- * when the option is on and otherwise as "goto +0", a no-op that the
- * verifier removes before the program runs (5.1 and later, for a
- * privileged loader; older kernels run it, and it costs next to nothing).
- * A skip over the code would not do: the verifier refuses a program with
- * an instruction no path can reach.  So what the kernel runs has no trace
- * of an option that is off: bpftool prog dump xlated shows it.
- */
-#define NOP	BPF_JMP_A(0)
-
-static void opt(struct prog *p, int on, struct bpf_insn insn)
-{
-	emit(p, on ? insn : NOP);
-}
-
-/* A jump to a label; an option's jump that is off is a no-op like any. */
-static void opt_jump(struct prog *p, int on, struct bpf_insn insn,
-		     enum hand_label to)
-{
-	if (on && p->njumps < MAX_JUMPS) {
-		p->jumps[p->njumps].insn = p->n;
-		p->jumps[p->njumps++].to = to;
-	} else if (on) {
-		p->bad = 1;
-	}
-	opt(p, on, insn);
-}
-
-static void jump(struct prog *p, struct bpf_insn insn, enum hand_label to)
-{
-	opt_jump(p, 1, insn, to);
-}
-
-/* A map's fd in a register: two slots, the fd in the first. */
-static void opt_ld_map_fd(struct prog *p, int on, int reg, int fd)
-{
-	const struct bpf_insn ld[] = { BPF_LD_MAP_FD(reg, fd) };
-
-	opt(p, on, ld[0]);
-	opt(p, on, ld[1]);
-}
-
-static void ld_map_fd(struct prog *p, int reg, int fd)
-{
-	opt_ld_map_fd(p, 1, reg, fd);
-}
-
-static void place(struct prog *p, enum hand_label l)
-{
-	p->at[l] = (int)p->n;
-}
-
-static size_t finish(struct prog *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->njumps && !p->bad; i++) {
-		int to = p->at[p->jumps[i].to];
-
-		if (to < 0)
-			p->bad = 1;
-		else
-			p->insns[p->jumps[i].insn].off =
-				(__s16)(to - (int)p->jumps[i].insn - 1);
-	}
-	if (p->bad) {
-		errno = E2BIG;
-		return 0;
-	}
-	return p->n;
-}
 
 /* The width of a tracepoint field as a BPF load size. */
 static int ld_size(const struct tp_field *f)
@@ -146,13 +45,13 @@ static int ld_size(const struct tp_field *f)
 }
 
 /* r = ctx->field */
-static void ld_field(struct prog *p, int reg, const struct tp_field *f)
+static void ld_field(struct asm_prog *p, int reg, const struct tp_field *f)
 {
 	emit(p, BPF_LDX_MEM(ld_size(f), reg, BPF_REG_6, (__s16)f->offset));
 }
 
 /* reg = fp + off, a pointer to the stack */
-static void fp_ptr(struct prog *p, int reg, int off)
+static void fp_ptr(struct asm_prog *p, int reg, int off)
 {
 	emit(p, BPF_MOV64_REG(reg, BPF_REG_10));
 	emit(p, BPF_ALU64_IMM(BPF_ADD, reg, off));
@@ -168,7 +67,7 @@ static void fp_ptr(struct prog *p, int reg, int off)
  *	if (ctx->len <= 8 || !ctx->buff || !ctx->addr)
  *		return 0;		// arguments alone: no helper call
  */
-static void emit_enter_sendto(struct prog *p, const struct prog_spec *spec)
+static void emit_enter_sendto(struct asm_prog *p, const struct prog_spec *spec)
 {
 	const struct sendto_fields *f = spec->fields;
 	int nr = spec->syscall_nr;
@@ -194,7 +93,7 @@ static void emit_enter_sendto(struct prog *p, const struct prog_spec *spec)
  *	read_user(&a, 5 * W, ctx->args);	// fd, buff, len, flags, addr
  *	if (a.len <= 8 || !a.buff || !a.addr) return 0;
  */
-static void emit_enter_socketcall(struct prog *p,
+static void emit_enter_socketcall(struct asm_prog *p,
 				  const struct prog_spec *spec)
 {
 	const struct sendto_fields *f = spec->fields;
@@ -219,6 +118,83 @@ static void emit_enter_socketcall(struct prog *p,
 	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
 	/* r7 = a.addr; if (r7 == 0) goto out */
 	emit(p, BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * w));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+}
+
+/*
+ * --compat: a 32-bit process on a 64-bit kernel (compat.c), on
+ * raw_syscalls:sys_enter, where every system call of every process comes
+ * by.  Its numbers are its own ABI's, and a native call may use the same
+ * ones (102 is getuid on x86_64), so a number alone proves nothing: the
+ * task's compat word must say so too, read from the task as the kernel
+ * reads it for itself (TS_COMPAT, TIF_32BIT).  Its arguments are 32-bit
+ * values in 64-bit slots: the low half of each, read as a word.
+ *
+ *	if (ctx->id != SENDTO32 && ctx->id != SOCKETCALL32) return 0;
+ *	read_kernel(&w, SIZE, (void *)get_current_task() + OFF);
+ *	if (!(w & BIT)) return 0;		// a native call
+ *	if (ctx->id == SOCKETCALL32) {
+ *		if ((u32)args[0] != SYS_SENDTO || !(u32)args[1]) return 0;
+ *		read_user(&a, 5 * 4, (u32)args[1]);
+ *		buff = a.buff, len = a.len, addr = a.addr;
+ *	} else
+ *		buff = (u32)args[1], len = (u32)args[2], addr = (u32)args[4];
+ *	if (len <= 8 || !buff || !addr) return 0;
+ *
+ * The word goes through FP_HDR, which the body writes afresh.
+ */
+static void emit_enter_compat(struct asm_prog *p, const struct prog_spec *spec)
+{
+	const struct compat_abi *c = spec->compat;
+	const struct sendto_fields *f = spec->fields;
+	int sc = c->socketcall_nr, w = (int)f->buff.size;
+	int args = (int)f->buff.offset - w;	/* args[0] */
+	int wsize = c->task_size == 4 ? BPF_W : BPF_DW;
+
+	emit(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));		/* r6 = ctx */
+	ld_field(p, BPF_REG_8, &f->id);				/* r8 = ctx->id */
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, c->sendto_nr, 0), L_COMPAT);
+	if (sc)
+		jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_8, sc, 0), L_OUT);
+	else
+		jump(p, BPF_JMP_A(0), L_OUT);
+	place(p, L_COMPAT);
+	emit(p, BPF_EMIT_CALL(BPF_FUNC_get_current_task));	/* r0 = task */
+	fp_ptr(p, BPF_REG_1, FP_HDR);				/* r1 = &w */
+	emit(p, BPF_MOV64_IMM(BPF_REG_2, (int)c->task_size));
+	emit(p, BPF_MOV64_REG(BPF_REG_3, BPF_REG_0));
+	emit(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, (int)c->task_off));
+	emit(p, BPF_EMIT_CALL(c->read_kernel));	/* read_kernel(&w, SIZE, task + OFF) */
+	emit(p, BPF_LDX_MEM(wsize, BPF_REG_1, BPF_REG_10, FP_HDR)); /* r1 = w */
+	emit(p, BPF_ALU64_IMM(BPF_AND, BPF_REG_1, (int)c->task_bit));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0), L_OUT);	/* native */
+	if (sc)
+		jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, sc, 0),
+		     L_COMPAT_SOCKETCALL);
+	/* sendto(fd, buff, len, flags, addr, addrlen), each a word */
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_6, args + 2 * w));
+	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, args + 1 * w));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_6, args + 4 * w));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+	if (!sc)
+		return;
+	jump(p, BPF_JMP_A(0), L_BODY);
+	place(p, L_COMPAT_SOCKETCALL);
+	/* socketcall(SYS_SENDTO, args): five words in user memory */
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, args));
+	jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, SYS_SENDTO, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, args + w));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	fp_ptr(p, BPF_REG_1, FP_ARGS);				/* r1 = &a */
+	emit(p, BPF_MOV64_IMM(BPF_REG_2, SOCKETCALL_ARGS * 4));
+	emit(p, BPF_EMIT_CALL(spec->read_user));	/* read_user(&a, 20, args) */
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * 4));
+	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * 4));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * 4));
 	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
 }
 
@@ -251,10 +227,11 @@ static void emit_enter_socketcall(struct prog *p,
  * that the jump is always taken, and (from 5.1) drops count from what it
  * loads.
  */
-static void emit_body(struct prog *p, const struct prog_spec *spec)
+static void emit_body(struct asm_prog *p, const struct prog_spec *spec)
 {
 	int v6 = spec->ipv6, pid = spec->pid, all = spec->all, x = spec->exit;
 
+	place(p, L_BODY);
 	fp_ptr(p, BPF_REG_1, FP_HDR);				/* r1 = &hdr */
 	emit(p, BPF_MOV64_IMM(BPF_REG_2, HDR_LEN));	/* r2 = sizeof(hdr) */
 	emit(p, BPF_EMIT_CALL(spec->read_user)); /* read_user(&hdr, 8, buff) */
@@ -334,6 +311,8 @@ static void emit_body(struct prog *p, const struct prog_spec *spec)
  * with the same syscall-number check as the entry, or sys_exit_socketcall):
  *
  *	if (NR && ctx->id != NR) return 0;
+ *	if (COMPAT && ctx->id != SENDTO32 && ctx->id != SOCKETCALL32)
+ *		return 0;			// (the entry checked the task)
  *	if (!(p = map_lookup_elem(pending, &tid)) || !(r8 = *p))
  *		return 0;			// not a send we counted
  *	*p = 0;					// taken: cheaper than a delete
@@ -341,17 +320,29 @@ static void emit_body(struct prog *p, const struct prog_spec *spec)
  *		return 0;			// (SHIFT: 32 on 32-bit kernels)
  *	goto count;
  */
-static void emit_exit(struct prog *p, const struct prog_spec *spec)
+static void emit_exit(struct asm_prog *p, const struct prog_spec *spec)
 {
 	const struct sendto_fields *f = spec->fields;
+	const struct compat_abi *c = spec->compat;
 	int nr = spec->syscall_nr;
-	int shift = 64 - 8 * (int)f->ret.size;	/* 64 - the width of ret */
+	/* 64 - the width of ret; a compat call's result is an int */
+	int shift = c ? 32 : 64 - 8 * (int)f->ret.size;
 
 	emit(p, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));		/* r6 = ctx */
 	/* NR: r1 = ctx->id; if (r1 != NR) goto out */
-	opt(p, nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
-			       (__s16)f->id.offset));
+	opt(p, nr || c, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
+				    (__s16)f->id.offset));
 	opt_jump(p, nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 0), L_OUT);
+	if (c && c->socketcall_nr) {
+		jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, c->sendto_nr, 0),
+		     L_PENDING);
+		jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, c->socketcall_nr, 0),
+		     L_OUT);
+	} else if (c) {
+		jump(p, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, c->sendto_nr, 0),
+		     L_OUT);
+	}
+	place(p, L_PENDING);
 	/* tid = get_current_pid_tgid(); if (!(r0 = lookup(pending, &tid)))
 	 * goto out */
 	emit(p, BPF_EMIT_CALL(BPF_FUNC_get_current_pid_tgid));
@@ -401,7 +392,7 @@ static void emit_exit(struct prog *p, const struct prog_spec *spec)
  * CPU's slot in it.  The programs return 0: a tracepoint program's non-zero
  * return also makes a perf sample, which costs hundreds of nanoseconds.
  */
-static void emit_tail(struct prog *p, const struct prog_spec *spec)
+static void emit_tail(struct asm_prog *p, const struct prog_spec *spec)
 {
 	int v6 = spec->ipv6;
 
@@ -440,7 +431,9 @@ static void emit_tail(struct prog *p, const struct prog_spec *spec)
 	ld_map_fd(p, BPF_REG_1, spec->counts_fd);
 	fp_ptr(p, BPF_REG_2, FP_KEY);
 	emit(p, BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), L_OUT);
+	/* (the tests leave this test out, for the verifier to refuse) */
+	opt_jump(p, !spec->unchecked, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
+		 L_OUT);
 	place(p, L_INC);
 	emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));	/* r1 = *v */
 	emit(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));		/* r1 += 1 */
@@ -456,17 +449,25 @@ size_t prog_hand_assemble(struct bpf_insn *insns, size_t max,
 			  int at[NR_HAND_LABELS])
 {
 	struct bpf_insn buf[PROG_MAX_INSNS];
-	struct prog p = { .insns = buf, .max = ARRAY_SIZE(buf) };
-	size_t i, n;
+	struct asm_prog p;
+	size_t n;
 
-	for (i = 0; i < NR_HAND_LABELS; i++)
-		p.at[i] = -1;
+	_Static_assert(NR_HAND_LABELS <= ASM_MAX_LABELS, "too many labels");
+	asm_init(&p, buf, ARRAY_SIZE(buf));
 	switch (spec->kind) {
 	case PROG_EXIT:
 		emit_exit(&p, spec);
 		break;
 	case PROG_ENTRY_SOCKETCALL:
 		emit_enter_socketcall(&p, spec);
+		emit_body(&p, spec);
+		break;
+	case PROG_ENTRY_COMPAT:
+		if (!spec->compat) {
+			errno = EINVAL;
+			return 0;
+		}
+		emit_enter_compat(&p, spec);
 		emit_body(&p, spec);
 		break;
 	case PROG_ENTRY:
@@ -477,7 +478,7 @@ size_t prog_hand_assemble(struct bpf_insn *insns, size_t max,
 	emit_tail(&p, spec);
 	n = finish(&p);
 	if (at)
-		memcpy(at, p.at, sizeof(p.at));
+		memcpy(at, p.at, NR_HAND_LABELS * sizeof(*at));
 	if (n > max) {		/* then write nothing */
 		errno = E2BIG;
 		return 0;

@@ -30,7 +30,7 @@ static const char *const cmd_names[] = {
 	NAME(BPF_MAP_GET_NEXT_KEY), NAME(BPF_PROG_LOAD),
 	NAME(BPF_PROG_GET_NEXT_ID), NAME(BPF_MAP_GET_NEXT_ID),
 	NAME(BPF_PROG_GET_FD_BY_ID), NAME(BPF_MAP_GET_FD_BY_ID),
-	NAME(BPF_OBJ_GET_INFO_BY_FD),
+	NAME(BPF_OBJ_GET_INFO_BY_FD), NAME(BPF_LINK_CREATE),
 };
 
 static const char *const map_names[] = {
@@ -49,6 +49,19 @@ static const char *const errno_names[] = {
 	NAME(EEXIST), NAME(ENODEV), NAME(EINVAL), NAME(ENOSPC), NAME(E2BIG),
 	NAME(ENOSYS), NAME(EOPNOTSUPP),
 };
+
+/*
+ * What a map's keys and values are, learnt from its BPF_MAP_CREATE, so
+ * that an element's call can show what it holds, not only where.
+ */
+#define MAX_MAPS	8
+
+static struct {
+	int fd;
+	__u32 type, key_size, value_size;
+} maps[MAX_MAPS];
+static unsigned int nmaps;
+unsigned int trace_ncpus = 1;	/* a per-CPU value's slots: loader.c sets it */
 
 static const char *lookup(const char *const *names, size_t n, unsigned int i)
 {
@@ -77,10 +90,108 @@ static void print_ptr(const char *field, __u64 p)
 		fprintf(stderr, ", %s=NULL", field);
 }
 
+static const char *const stat_names[NR_STATS] = {
+	[STAT_DROPPED] = "dropped", [STAT_CHECKSUM0] = "checksum 0",
+	[STAT_ID0] = "id 0", [STAT_SEQ0] = "seq 0",
+};
+
+/* " (=\"ping\")", " (=<stat: seq 0>)", " (=4242)": what a key holds. */
+static void print_key(__u32 size, __u64 p)
+{
+	const unsigned char *k = (const unsigned char *)(unsigned long)p;
+	int stat;
+
+	if (!k)
+		return;
+	if (size == COMM_LEN && (stat = stat_of_key(k)) >= 0) {
+		fprintf(stderr, " <stat: %s>", stat_names[stat]);
+	} else if (size == COMM_LEN) {
+		fputs(" \"", stderr);
+		for (; size && *k; size--, k++)
+			fprintf(stderr, *k >= 0x20 && *k < 0x7f && *k != '"' &&
+				*k != '\\' ? "%c" : "\\x%02x", *k);
+		fputc('"', stderr);
+	} else if (size == sizeof(__u32)) {
+		__u32 u;
+
+		memcpy(&u, k, sizeof(u));
+		fprintf(stderr, " %u", u);
+	}
+}
+
+/* " [1, 0] (sum 1)": a value, per CPU where the map is per-CPU. */
+static void print_value(__u32 type, __u32 size, __u64 p)
+{
+	const unsigned char *v = (const unsigned char *)(unsigned long)p;
+	unsigned int i, n = type == BPF_MAP_TYPE_PERCPU_HASH ? trace_ncpus : 1;
+	__u64 x, sum = 0;
+
+	if (!v || (size != 8 && size != 4))
+		return;
+	fputs(" [", stderr);
+	for (i = 0; i < n; i++) {
+		if (size == 8) {
+			memcpy(&x, v + 8 * i, 8);
+		} else {
+			__u32 u;
+
+			memcpy(&u, v + 8 * i, 4);
+			x = u;
+		}
+		sum += x;
+		if (i < 8)
+			fprintf(stderr, "%s%llu", i ? ", " : "",
+				(unsigned long long)x);
+	}
+	fprintf(stderr, "%s]", n > 8 ? ", ..." : "");
+	if (n > 1)
+		fprintf(stderr, " (sum %llu)", (unsigned long long)sum);
+}
+
+static int map_of(__u32 fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].fd == (int)fd)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * An element's call: the pointers as strace shows them, each followed by
+ * what it points to once the call has run, where that teaches something.
+ */
+static void print_elem(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
+{
+	int m = map_of(attr->map_fd);
+	__u32 ks = m >= 0 ? maps[m].key_size : 0;
+
+	fprintf(stderr, "map_fd=%u", attr->map_fd);
+	print_ptr("key", attr->key);
+	print_key(ks, attr->key);
+	if (cmd == BPF_MAP_GET_NEXT_KEY) {
+		print_ptr("next_key", attr->next_key);
+		if (ret == 0)
+			print_key(ks, attr->next_key);
+		return;
+	}
+	print_ptr("value", attr->value);
+	if (m >= 0 && (ret == 0 || cmd == BPF_MAP_UPDATE_ELEM))
+		print_value(maps[m].type, maps[m].value_size, attr->value);
+}
+
 static void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 {
 	const char *name = lookup(cmd_names, ARRAY_SIZE(cmd_names), cmd);
 	int e = errno;
+
+	if (cmd == BPF_MAP_CREATE && ret >= 0 && nmaps < MAX_MAPS) {
+		maps[nmaps].fd = ret;
+		maps[nmaps].type = attr->map_type;
+		maps[nmaps].key_size = attr->key_size;
+		maps[nmaps++].value_size = attr->value_size;
+	}
 
 	if (name)
 		fprintf(stderr, "bpf(%s, {", name);
@@ -103,24 +214,30 @@ static void trace_bpf(enum bpf_cmd cmd, const union bpf_attr *attr, int ret)
 			(int)sizeof(attr->map_name), attr->map_name);
 		break;
 	case BPF_PROG_LOAD:
-		fprintf(stderr, "prog_type=%s, insn_cnt=%u, license=\"%s\", log_level=%u, log_size=%u, prog_name=\"%.*s\"",
+		fprintf(stderr, "prog_type=%s, insn_cnt=%u",
 			attr->prog_type == BPF_PROG_TYPE_TRACEPOINT ?
-			"BPF_PROG_TYPE_TRACEPOINT" : "?", attr->insn_cnt,
+			"BPF_PROG_TYPE_TRACEPOINT" : "?", attr->insn_cnt);
+		print_ptr("insns", attr->insns);
+		fprintf(stderr, ", license=\"%s\", log_level=%u, log_size=%u",
 			(const char *)(unsigned long)attr->license,
-			attr->log_level, attr->log_size,
+			attr->log_level, attr->log_size);
+		print_ptr("log_buf", attr->log_buf);
+		fprintf(stderr, ", kern_version=%u, prog_flags=%u, prog_name=\"%.*s\"",
+			attr->kern_version, attr->prog_flags,
 			(int)sizeof(attr->prog_name), attr->prog_name);
 		break;
 	case BPF_MAP_LOOKUP_ELEM:
 	case BPF_MAP_GET_NEXT_KEY:
-		fprintf(stderr, "map_fd=%u", attr->map_fd);
-		print_ptr("key", attr->key);
-		print_ptr(cmd == BPF_MAP_LOOKUP_ELEM ? "value" : "next_key",
-			  attr->value);
+		print_elem(cmd, attr, ret);
+		break;
+	case BPF_LINK_CREATE:
+		fprintf(stderr, "link_create={prog_fd=%u, target_fd=%u, attach_type=%s, flags=%u}",
+			attr->link_create.prog_fd, attr->link_create.target_fd,
+			attr->link_create.attach_type == BPF_PERF_EVENT ?
+			"BPF_PERF_EVENT" : "?", attr->link_create.flags);
 		break;
 	case BPF_MAP_UPDATE_ELEM:
-		fprintf(stderr, "map_fd=%u", attr->map_fd);
-		print_ptr("key", attr->key);
-		print_ptr("value", attr->value);
+		print_elem(cmd, attr, ret);
 		name = attr->flags <= UINT_MAX ?
 			lookup(update_flags, ARRAY_SIZE(update_flags),
 			       (unsigned int)attr->flags) : NULL;
@@ -161,6 +278,7 @@ static void trace_ioctl(int fd, unsigned long request, int arg, int ret)
 	fprintf(stderr, "ioctl(%d, %s, %d)", fd,
 		request == PERF_EVENT_IOC_SET_BPF ? "PERF_EVENT_IOC_SET_BPF" :
 		request == PERF_EVENT_IOC_ENABLE ? "PERF_EVENT_IOC_ENABLE" :
+		request == PERF_EVENT_IOC_DISABLE ? "PERF_EVENT_IOC_DISABLE" :
 		"?", arg);
 	print_result(ret, e);
 	errno = e;

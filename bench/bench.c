@@ -62,6 +62,7 @@ struct contender {
 	enum counting counts;
 	int floor;		/* index of the contender it is compared with */
 	const char *skip;	/* why it does not run, once it failed */
+	int compat;		/* counts 32-bit processes (--compat) */
 	int no_unmounted;	/* cannot start without tracefs */
 	char why[200];
 	/* start-up, in microseconds: [0] tracefs mounted, [1] not */
@@ -74,7 +75,7 @@ struct contender {
 };
 
 enum { C_NONE, C_FLOOR, C_FLOOR_X, C_HAND, C_CLANG, C_HAND_X, C_CLANG_X,
-       C_BPFTRACE, NR_CONTENDERS };
+       C_COMPAT, C_BPFTRACE, NR_CONTENDERS };
 
 #define TRACER(n, c, f, ...)						\
 	{ .name = (n), .argv = { NULL, __VA_ARGS__, NULL }, .counts = (c),	\
@@ -88,6 +89,10 @@ static struct contender cont[NR_CONTENDERS] = {
 	[C_CLANG]	= TRACER("clang", ENTRY, C_FLOOR, "-P", "clang"),
 	[C_HAND_X]	= TRACER("hand -x", EXIT, C_FLOOR_X, "-P", "hand", "-x"),
 	[C_CLANG_X]	= TRACER("clang -x", EXIT, C_FLOOR_X, "-P", "clang", "-x"),
+	/* --compat: raw_syscalls:sys_enter too, which every call passes */
+	[C_COMPAT]	= { .name = "compat", .counts = ENTRY, .floor = C_FLOOR,
+			    .compat = 1,
+			    .argv = { NULL, "-P", "hand", "--compat", NULL } },
 	/* main() puts in the path of bpftrace and of the script */
 	[C_BPFTRACE]	= TRACER("bpftrace", ENTRY, C_FLOOR, NULL),
 };
@@ -96,7 +101,9 @@ static struct contender cont[NR_CONTENDERS] = {
  * The loads: a loadgen mode, on one CPU or one thread per CPU (cpu -1).
  * The tracepoint's perf event is opened on CPU 0, and a program that
  * returns non-zero costs more there, so each load runs on both.  stats
- * marks the loads of the run-time phase.
+ * marks the loads of the run-time phase.  getppid() sends nothing: what
+ * any system call pays for a tracer.  The 32-bit loads run loadgen's
+ * 32-bit build (i386 on x86_64, armhf on arm64): only --compat sees them.
  */
 struct load {
 	const char *mode;
@@ -104,6 +111,7 @@ struct load {
 	const char *comm;	/* 15 characters at most */
 	int matches;		/* the reference counts these calls */
 	int stats;
+	int bin32;		/* run by the 32-bit loadgen */
 	const char *what;
 	double ns[NR_CONTENDERS][MAX_RUNS];
 	int n[NR_CONTENDERS];
@@ -114,6 +122,9 @@ struct load {
 #define LOAD(m, cpu_, comm_, match, stats_, what_)			\
 	{ .mode = (m), .cpu = (cpu_), .comm = (comm_), .matches = (match),	\
 	  .stats = (stats_), .what = (what_) }
+#define LOAD32(m, cpu_, comm_, match, stats_, what_)			\
+	{ .mode = (m), .cpu = (cpu_), .comm = (comm_), .matches = (match),	\
+	  .stats = (stats_), .what = (what_), .bin32 = 1 }
 
 static struct load loads[] = {
 	LOAD("ebadf-echo",   0, "lg.bf-echo.0",  1, 1, "echo request, fd -1"),
@@ -127,6 +138,11 @@ static struct load loads[] = {
 	LOAD("echo",	    -1, "lg.echo.all",	 1, 0, "raw ICMP echo to 127.0.0.1"),
 	LOAD("udp",	     0, "lg.udp.0",	 0, 1, "UDP to a closed port of 127.0.0.1"),
 	LOAD("udp",	     1, "lg.udp.1",	 0, 0, "UDP to a closed port of 127.0.0.1"),
+	LOAD("getppid",	     0, "lg.getppid.0",	 0, 0, "getppid(): no send at all"),
+	LOAD("getppid",	     1, "lg.getppid.1",	 0, 0, "getppid(): no send at all"),
+	LOAD32("ebadf-echo", 0, "lg32.bf-echo.0", 1, 0, "echo request, fd -1, from a 32-bit process"),
+	LOAD32("ebadf-echo", 1, "lg32.bf-echo.1", 1, 0, "echo request, fd -1, from a 32-bit process"),
+	LOAD32("getppid",    0, "lg32.getppid.0", 0, 0, "getppid() from a 32-bit process"),
 };
 
 #define NR_LOADS	((int)ARRAY_SIZE(loads))
@@ -143,6 +159,7 @@ struct proc {
 };
 
 static const char *loadgen = "build/bench/loadgen";
+static const char *loadgen32;	/* -L: the 32-bit build, if any */
 static const char *workdir = "build/bench";
 static const char *stripped;
 static const char *cc_label = "";
@@ -466,7 +483,7 @@ static void run_load(const struct load *l, double duration, struct sent *s)
 	const char *v;
 	char *end;
 
-	argv[0] = (char *)(uintptr_t)loadgen;
+	argv[0] = (char *)(uintptr_t)(l->bin32 ? loadgen32 : loadgen);
 	argv[2] = (char *)(uintptr_t)l->comm;
 	snprintf(d, sizeof(d), "%g", duration);
 	snprintf(cpu, sizeof(cpu), "%d", l->cpu);
@@ -512,6 +529,8 @@ static int start_tracer(struct contender *c, struct proc *p, int unmounted,
 static unsigned long long expected(const struct contender *c,
 				   const struct load *l, const struct sent *s)
 {
+	if (l->bin32 && !c->compat)
+		return 0;
 	switch (c->counts) {
 	case ENTRY:
 		return l->matches ? s->calls : 0;
@@ -669,7 +688,7 @@ static double session(int ci, int li, int run)
 	char who[256];
 	struct sent s;
 
-	if (c->skip)
+	if (c->skip || (l->bin32 && !loadgen32))
 		return -1;
 	for (attempt = 1; ; attempt++) {
 		dirty = wait_quiet() != 0;
@@ -1262,7 +1281,8 @@ static char *in_path(const char *name)
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr, "usage: bench [-b bpftrace] [-c label] [-i icmpcount] [-l loadgen]\n"
-		"             [-q secs] [-r runs] [-s secs] [-S stripped] [-t script] [-W] [-w dir]\n");
+		"             [-L loadgen32] [-q secs] [-r runs] [-s secs] [-S stripped]\n"
+		"             [-t script] [-W] [-w dir]\n");
 	exit(2);
 }
 
@@ -1275,12 +1295,13 @@ int main(int argc, char **argv)
 	int r, i, k, ch, stats_fd;
 	void *shm;
 
-	while ((ch = getopt(argc, argv, "b:c:i:l:q:r:s:S:t:Ww:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:i:l:L:q:r:s:S:t:Ww:")) != -1) {
 		switch (ch) {
 		case 'b': bpftrace = optarg; break;
 		case 'c': cc_label = optarg; break;
 		case 'i': icmpcount = optarg; break;
 		case 'l': loadgen = optarg; break;
+		case 'L': loadgen32 = optarg; break;
 		case 'q':
 			wait_secs = strtod(optarg, &end);
 			if (end == optarg || *end || !(wait_secs >= 0))
@@ -1311,6 +1332,11 @@ int main(int argc, char **argv)
 		die("cannot run %s: %s", icmpcount, strerror(errno));
 	if (access(loadgen, X_OK) != 0)
 		die("cannot run %s: %s", loadgen, strerror(errno));
+	if (loadgen32 && access(loadgen32, X_OK) != 0) {
+		fprintf(stderr, "bench: no %s: the 32-bit loads are left out\n",
+			loadgen32);
+		loadgen32 = NULL;
+	}
 	snprintf(errpath, sizeof(errpath), "%s/tracer.err", workdir);
 	snprintf(lgerrpath, sizeof(lgerrpath), "%s/loadgen.err", workdir);
 	snprintf(rawpath, sizeof(rawpath), "%s/raw.txt", workdir);
@@ -1386,7 +1412,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < NR_CONTENDERS; k++) {
 		/* clang and bpftrace may be missing; the rest must run. */
 		if (cont[k].skip && k != C_CLANG && k != C_CLANG_X &&
-		    k != C_BPFTRACE)
+		    k != C_COMPAT && k != C_BPFTRACE)
 			failures++;
 		if (cont[k].count_bad && k != C_BPFTRACE)
 			failures++;

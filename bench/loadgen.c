@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <linux/icmp.h>
 
@@ -38,7 +39,7 @@
  * fail at once in the kernel (fd -1), after the tracepoint, so they measure
  * the tracepoint and the program and little else.
  */
-enum mode { ECHO, UDP, EBADF_ECHO, EBADF_OTHER, EBADF_NULL };
+enum mode { ECHO, UDP, EBADF_ECHO, EBADF_OTHER, EBADF_NULL, GETPPID };
 
 static const struct {
 	const char *name;
@@ -49,6 +50,7 @@ static const struct {
 	[EBADF_ECHO]	= { "ebadf-echo",  "an echo request to 127.0.0.1 on fd -1" },
 	[EBADF_OTHER]	= { "ebadf-other", "a payload that is no echo request to 127.0.0.1 on fd -1" },
 	[EBADF_NULL]	= { "ebadf-null",  "an echo request to a NULL address on fd -1" },
+	[GETPPID]	= { "getppid",	   "getppid(): a system call that sends nothing" },
 };
 
 struct worker {
@@ -182,13 +184,21 @@ static void *run(void *arg)
 		tolen = 0;
 	}
 	for (; calls < WARMUP; calls++)
-		ok += sendto(fd, buf, PAYLOAD_LEN, 0, to, tolen) >= 0;
+		ok += mode == GETPPID ? syscall(SYS_getppid) >= 0 :
+		      sendto(fd, buf, PAYLOAD_LEN, 0, to, tolen) >= 0;
 	pthread_barrier_wait(&start);
 
 	/* The loop measured: one relaxed load beside each call. */
 	t0 = now_ns(CLOCK_MONOTONIC);
 	c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	if (mode == GETPPID) {
+		while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+			ok += syscall(SYS_getppid) >= 0;
+			calls++;
+		}
+	}
+	while (mode != GETPPID &&
+	       !atomic_load_explicit(&stop, memory_order_relaxed)) {
 		ok += sendto(fd, buf, PAYLOAD_LEN, 0, to, tolen) >= 0;
 		calls++;
 	}

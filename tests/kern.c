@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <grp.h>
 
@@ -852,6 +853,8 @@ static void test_verbose_vs_strace(void)
 		   i < nt ? told[i] : "(none)", r.status);
 }
 
+
+
 /*
  * -S against LLVM.  Every line of a dump is fed, as the bytes it shows, to
  * llvm-mc's disassembler, whose text must be ours (LLVM 14 cannot decode a
@@ -866,6 +869,7 @@ struct dump_line {
 	unsigned char bytes[16];
 	int nbytes;
 	char text[96];
+	char note[64];		/* -S's "# ..." after the text, if any */
 };
 
 static int hexval(char c)
@@ -905,6 +909,11 @@ static size_t parse_listing(const char *text, struct dump_line *d, size_t max)
 		 * "<=" and "<<=" stay. */
 		snprintf(d[n].text, sizeof(d[n].text), "%.*s",
 			 (int)strcspn(p, "\n"), p);
+		d[n].note[0] = '\0';
+		if ((cut = strstr(d[n].text, " # ")) != NULL) {
+			snprintf(d[n].note, sizeof(d[n].note), "%s", cut + 3);
+			*cut = '\0';
+		}
 		for (cut = d[n].text; (cut = strstr(cut, " <")); cut++)
 			if (cut[2] == '_' || (cut[2] >= 'A' && cut[2] <= 'z' &&
 					      cut[2] != '<' && cut[2] != '='))
@@ -928,6 +937,47 @@ static int run_capture(const char *cmd, char *out, size_t size)
 	n = fread(out, 1, size - 1, f);
 	out[n] = '\0';
 	return pclose(f);
+}
+
+/*
+ * -S's notes are assembler comments: llvm-mc assembles the listing's text
+ * with them as it does without (the same lines, the same errors: LLVM 14
+ * cannot assemble every BPF instruction it prints).
+ */
+static int notes_assemble(const struct dump_line *d, size_t n)
+{
+	static char a[OUT_MAX], b[OUT_MAX];
+	char path[2][64] = { "/tmp/icmpcount-asm-XXXXXX", "/tmp/icmpcount-asm-XXXXXX" };
+	char cmd[200], *out[2] = { a, b };
+	size_t i, notes = 0;
+	int k, ok = 1;
+
+	for (k = 0; k < 2; k++) {
+		FILE *f;
+		int fd = mkstemp(path[k]);
+
+		if (fd < 0 || !(f = fdopen(fd, "w")))
+			return 0;
+		for (i = 0; i < n; i++) {
+			fprintf(f, "%s", d[i].text);
+			if (k && d[i].note[0]) {
+				fprintf(f, " # %s", d[i].note);
+				notes++;
+			}
+			fputc('\n', f);
+		}
+		fclose(f);
+		snprintf(cmd, sizeof(cmd),
+			 "llvm-mc -triple bpfel -show-encoding %s 2>&1 | grep -c 'error:'",
+			 path[k]);
+		run_capture(cmd, out[k], OUT_MAX);
+		unlink(path[k]);
+	}
+	ok = notes > 0 && strcmp(a, b) == 0;
+	if (!ok)
+		fprintf(stdout, "notes: %zu; llvm-mc errors without notes %s, with %s",
+			notes, a, b);
+	return ok;
 }
 
 static void test_dump_vs_llvm_mc(const char *name, const char *opts)
@@ -1000,8 +1050,8 @@ static void test_dump_vs_llvm_mc(const char *name, const char *opts)
 			return;
 		}
 	}
-	test_check(n > 10 && i == n && bad == 0,
-		   "EXP: %zu instructions read back by llvm-mc\n"
+	test_check(n > 10 && i == n && bad == 0 && notes_assemble(d, n),
+		   "EXP: %zu instructions read back by llvm-mc, and each note an assembler comment\n"
 		   "RES: %zu read, %zu stores beyond LLVM 14, %zu unreadable",
 		   n, i, st, bad);
 }
@@ -1109,6 +1159,135 @@ static void test_man_page(void)
 }
 
 /*
+ * 32-bit processes on this 64-bit kernel (--compat): the i386 (or armhf)
+ * build of the VM tests' sender, build/vmsend32, runs its table, through
+ * sendto() and socketcall(), and checks icmpcount's counts itself.  A
+ * native process making the 32-bit numbers' calls with an echo request
+ * (369 and 102 on x86_64, 290 on arm64) is counted by no one.  Without
+ * --compat nothing of the sender's is counted, and a 32-bit process that
+ * runs as tracing starts is named on stderr.
+ */
+static const struct compat_case {
+	const char *name;
+	const char *opts[4];
+	const char *check;	/* vmsend's -k options; NULL: none counted */
+	int exit;		/* -x: the sends that succeed, by name */
+	int hold32;		/* a 32-bit process runs as tracing starts */
+	const char *stderr_has;
+} compat_cases[] = {
+	{ .name = "--compat counts a 32-bit sender's table exactly",
+	  .opts = { "--compat" }, .check = "" },
+	{ .name = "--compat -a counts a 32-bit sender's seq 0 too",
+	  .opts = { "--compat", "-a" }, .check = "-a" },
+	{ .name = "--compat -x counts a 32-bit sender's successful sends",
+	  .opts = { "--compat", "-x" }, .exit = 1 },
+	{ .name = "--compat -P clang: the compat hook is the hand program's, and counts",
+	  .opts = { "--compat", "-P", "clang" }, .check = "" },
+	{ .name = "--compat -x -P clang counts exactly",
+	  .opts = { "--compat", "-x", "-P", "clang" }, .exit = 1 },
+	{ .name = "without --compat a 32-bit sender is not counted, and a running one is named",
+	  .opts = { NULL }, .check = NULL, .hold32 = 1,
+	  .stderr_has = "1 32-bit process is running (vmsend32): its pings are not counted without --compat" },
+};
+
+static int sender32(char *path, size_t size)
+{
+	char *slash;
+
+	snprintf(path, size, "%s", test_self);
+	slash = strrchr(path, '/');
+	if (!slash)
+		return -1;
+	snprintf(slash + 1, size - (size_t)(slash + 1 - path), "vmsend32");
+	return access(path, X_OK);
+}
+
+static void test_compat(void)
+{
+	char s32[4200], file[] = "/tmp/icmpcount-compat.XXXXXX", cmd[8600];
+	char script[] = "/tmp/icmpcount-compat-cmd.XXXXXX";
+	static struct run r;
+	size_t i, j;
+
+	struct utsname u;
+
+	if (uname(&u) != 0 || (strcmp(u.machine, "x86_64") != 0 &&
+			       strcmp(u.machine, "aarch64") != 0)) {
+		test_start("--compat cases");
+		test_skip("a 32-bit kernel: no 32-bit processes to tell apart");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(compat_cases); i++) {
+		const struct compat_case *c = &compat_cases[i];
+		const char *argv[12] = { icmpcount_path };
+		FILE *hold = NULL;
+		int ok, fd, kok = 1;
+		long collide;
+
+		if (!test_start(c->name))
+			continue;
+		if (sender32(s32, sizeof(s32)) != 0) {
+			test_skip("no build/vmsend32 (needs gcc-i686-linux-gnu or gcc-arm-linux-gnueabihf)");
+			continue;
+		}
+		for (j = 0; j < ARRAY_SIZE(c->opts) && c->opts[j]; j++)
+			argv[1 + j] = c->opts[j];
+		/* The 32-bit sender, then the native collisions. */
+		snprintf(cmd, sizeof(cmd), "#!/bin/sh\n%s\n%s --send-collide ic_collide\n",
+			 s32, test_self);
+		fd = mkstemp(script);
+		ok = fd >= 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) &&
+		     fchmod(fd, 0755) == 0;
+		if (fd >= 0)
+			close(fd);
+		argv[1 + j] = "-c";
+		argv[2 + j] = script;
+		/* A 32-bit process blocked on its stdin, while tracing starts. */
+		if (ok && c->hold32) {
+			snprintf(cmd, sizeof(cmd), "%s -k > /dev/null", s32);
+			hold = popen(cmd, "w");	/* it reads until we close */
+			ok = hold != NULL;
+			usleep(100 * 1000);
+		}
+		ok = ok && run_start(&r, argv, 0) == 0;
+		if (ok)
+			run_finish(&r, 0, 60);
+		if (hold)
+			pclose(hold);
+		unlink(script);
+		memcpy(script + strlen(script) - 6, "XXXXXX", 6);
+		collide = count_of(r.out, "ic_collide");
+		if (ok && c->check) {
+			fd = mkstemp(file);
+			kok = fd >= 0 && write(fd, r.out, r.out_len) ==
+					   (ssize_t)r.out_len;
+			if (fd >= 0)
+				close(fd);
+			snprintf(cmd, sizeof(cmd), "%s -k %s < %s > /dev/null",
+				 s32, c->check, file);
+			kok = kok && system(cmd) == 0;
+			unlink(file);
+			memcpy(file + strlen(file) - 6, "XXXXXX", 6);
+		} else if (ok && c->exit) {
+			kok = count_of(r.out, "vs_echo") == 3 &&
+			      count_of(r.out, "vs_sockcall") == 3 &&
+			      count_of(r.out, "vs_sys") == 3 &&
+			      count_of(r.out, "vs_badfd") == 0;
+		} else if (ok) {
+			kok = !strstr(r.out, "@[vs_");
+		}
+		test_check(ok && exited_with(&r, 0) && kok && collide == 0 &&
+			   (!c->stderr_has || has_in_order(r.err, c->stderr_has)),
+			   "EXP: exit 0, the sender's table %s, ic_collide 0%s%s\n"
+			   "RES: status 0x%x, table %s, ic_collide %ld\nstdout:\n%s\nstderr:\n%s",
+			   c->check || c->exit ? "exact" : "not counted",
+			   c->stderr_has ? ", stderr has " : "",
+			   c->stderr_has ? c->stderr_has : "", r.status,
+			   kok ? "as expected" : "wrong", collide, r.out, r.err);
+	}
+}
+
+/*
  * In a chroot, "/" is not a mount point, so the private tracefs cannot
  * start by making "/" private.  The root here is a directory with the
  * static binary and /sys and /proc bound in; its /sys is made shared, so a
@@ -1127,6 +1306,11 @@ static void test_chroot(void)
 
 	if (!test_start("in a chroot, where / is not a mount point, it mounts a private tracefs, counts and leaves no mount"))
 		return;
+	if (!is_static(icmpcount_path)) {
+		test_skip("%s is not static: it cannot run in an empty root (make asan's)",
+			  icmpcount_path);
+		return;
+	}
 	if (!mkdtemp(root)) {
 		test_fail("cannot make %s: %s", root, strerror(errno));
 		return;
@@ -1407,6 +1591,7 @@ void run_kern_tests(void)
 	test_runs();
 	test_caps_dropped();
 	test_chroot();
+	test_compat();
 	test_verbose_vs_strace();
 	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (hand)", "");
 	test_dump_vs_llvm_mc("-S text is what llvm-mc reads from its bytes (hand -x -6 -a -p 1)",
@@ -1420,6 +1605,55 @@ void run_kern_tests(void)
 	test_no_leftovers();
 }
 
+/* Native calls that carry the 32-bit ABI's sendto() and socketcall(). */
+static void __attribute__((noreturn)) send_collide(const char *comm)
+{
+#if defined(__x86_64__)
+	static const long numbers[] = { 369, 102 };	/* i386's */
+#elif defined(__aarch64__)
+	static const long numbers[] = { 290 };		/* arm's */
+#else
+	static const long numbers[] = { 0 };
+#endif
+	static const unsigned char hdr[8] = { 8, 0, 0x12, 0x34, 0x56, 0x78, 0, 1 };
+	/*
+	 * Below 4 GiB, so that a program that took these calls for 32-bit
+	 * ones would read the very echo request: only the task's compat
+	 * word can keep them out.
+	 */
+	unsigned char *low = mmap((void *)0x20000000, 4096,
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	unsigned char *echo = low;
+	struct sockaddr_in *to = (struct sockaddr_in *)(low + 64);
+	unsigned int *words = (unsigned int *)(low + 128);
+	size_t i;
+	int fd, k;
+
+	if (low == MAP_FAILED)
+		exit(1);
+	prctl(PR_SET_NAME, comm);
+	memcpy(echo, hdr, sizeof(hdr));
+	to->sin_family = AF_INET;
+	to->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	words[0] = (unsigned int)fd;
+	words[1] = (unsigned int)(unsigned long)echo;
+	words[2] = 64;
+	words[3] = 0;
+	words[4] = (unsigned int)(unsigned long)to;
+	words[5] = sizeof(*to);
+	for (k = 0; k < SENDS; k++)
+		for (i = 0; i < ARRAY_SIZE(numbers) && numbers[i]; i++) {
+			if (numbers[i] == 102)	/* socketcall(SYS_SENDTO, words) */
+				syscall(numbers[i], 11, words);
+			else
+				syscall(numbers[i], fd, echo, 64, 0, to,
+					sizeof(*to));
+		}
+	exit(0);
+}
+
 /*
  * The -c commands of the run cases:
  *	tests --send COMM	SENDS echo requests as COMM
@@ -1427,6 +1661,9 @@ void run_kern_tests(void)
  *	tests --send-paced COMM	SENDS at once, 2 more at 1.5 s, exit at 2.5 s
  *	tests --send-udp COMM	SENDS echo-shaped UDP payloads: no privilege
  *	tests --send-nameless -	SENDS echo requests with an empty comm
+ *	tests --send-collide COMM	native calls under the 32-bit ABI's
+ *				sendto() and socketcall() numbers, with an
+ *				echo request: no one may count them
  */
 void kern_send_main(const char *mode, const char *arg)
 {
@@ -1456,6 +1693,8 @@ void kern_send_main(const char *mode, const char *arg)
 	}
 	if (strcmp(mode, "--send-nameless") == 0)
 		send_one_echo("");
+	if (strcmp(mode, "--send-collide") == 0)
+		send_collide(arg);
 	if (strcmp(mode, "--send-paced") == 0) {
 		pid_t pid = fork();
 

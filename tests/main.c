@@ -151,7 +151,7 @@ static void settle_paths(void)
 	const char *bin = getenv("ICMPCOUNT");
 	const char *ref = getenv("ICMPCOUNT_REFERENCE");
 	const char *shared = getenv("ICMPCOUNT_SHARED_REFERENCE");
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], path[PATH_MAX], *slash;
 	ssize_t n;
 
 	if (bin)
@@ -173,6 +173,13 @@ static void settle_paths(void)
 	if (exe[0] && copy_exec(exe, copies, "tests", test_self,
 				sizeof(test_self)) != 0)
 		snprintf(test_self, sizeof(test_self), "%s", exe);
+	/* The 32-bit sender the --compat cases find beside this binary. */
+	slash = strrchr(exe, '/');
+	if (slash && (size_t)(slash - exe) + sizeof("/vmsend32") <= sizeof(exe)) {
+		snprintf(slash, sizeof(exe) - (size_t)(slash - exe), "/vmsend32");
+		if (access(exe, X_OK) == 0)
+			copy_exec(exe, copies, "vmsend32", path, sizeof(path));
+	}
 	if (copy_exec(icmpcount_path, copies, "icmpcount", icmpcount_copy,
 		      sizeof(icmpcount_copy)) == 0)
 		icmpcount_path = icmpcount_copy;
@@ -187,6 +194,8 @@ static void remove_copies(void)
 	snprintf(path, sizeof(path), "%s/tests", copies);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/icmpcount", copies);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/vmsend32", copies);
 	unlink(path);
 	rmdir(copies);
 }

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <link.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -393,6 +394,27 @@ int tracefs_mounts(const char *mountinfo)
 			n++;
 	fclose(f);
 	return n;
+}
+
+/* Whether the ELF file at path asks for no program interpreter. */
+int is_static(const char *path)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i, interp = 1;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0) {
+		interp = 0;
+		for (i = 0; i < eh.e_phnum && !interp; i++)
+			interp = pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
+				       (size_t)i * eh.e_phentsize)) !=
+				 (ssize_t)sizeof(ph) || ph.p_type == PT_INTERP;
+	}
+	close(fd);
+	return !interp;
 }
 
 int have(const char *prog)

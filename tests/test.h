@@ -78,6 +78,7 @@ size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
 size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
+int is_static(const char *path);
 int have_clang_prog(void);
 enum { BPFTRACE_OURS = 1, BPFTRACE_SHARED = 2 };
 const char *tracer_argv(const char *const args[], int bpftrace,
