@@ -108,7 +108,13 @@ $(ASAN_DIR)/tests: $(TEST_SRCS) $(TEST_HDRS) $(ASAN_CLANG_DEPS) $(BUILD)/toolcha
 	$(Q)mkdir -p $(@D)
 	$(Q)$(ASAN_CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -o $@ $(TEST_SRCS)
 
-asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests
+# The --compat cases find the 32-bit sender beside the test binary.
+$(ASAN_DIR)/vmsend32: $(BUILD)/vmsend32
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+
+asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests \
+      $(if $(SENDER32_CC),$(ASAN_DIR)/vmsend32)
 	$(Q)rm -f $(ASAN_DIR)/log.*
 	$(Q)$(ASAN_ENV) ICMPCOUNT=$(CURDIR)/$(ASAN_DIR)/icmpcount ./$(ASAN_DIR)/tests; \
 	status=$$?; \
