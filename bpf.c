@@ -217,6 +217,27 @@ int perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 	return ret;
 }
 
+/*
+ * A perf event for a tracepoint, to hang a BPF program off: every hit an
+ * event (sample_period=1: a period of 0 would make it a counting event,
+ * which runs no program), off until the program is in place (disabled=1),
+ * for every process (pid -1), kept on CPU 0: the program runs on whichever
+ * CPU the tracepoint fires.
+ */
+int perf_event_open_tracepoint(unsigned int tp_id)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = tp_id;
+	attr.sample_period = 1;
+	attr.disabled = 1;
+	return perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
+			       -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+}
+
 int perf_event_ioctl(int fd, unsigned long request, int arg)
 {
 	int ret = ioctl(fd, request, arg);

@@ -55,6 +55,7 @@ int bpf_enable_stats(enum bpf_stats_type type);
 
 int perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 		    int group_fd, unsigned long flags);
+int perf_event_open_tracepoint(unsigned int tp_id);
 int perf_event_ioctl(int fd, unsigned long request, int arg);
 
 #endif /* ICMPCOUNT_BPF_H */

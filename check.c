@@ -76,8 +76,7 @@ static void check_config(const char *release)
 	f = fopen(path, "re");
 	if (!f && access("/proc/config.gz", R_OK) == 0) {
 		/* A fixed command line, for --check only: no user input. */
-		/* NOLINT(cert-env33-c) */
-		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r"); /* NOLINT(cert-env33-c) */
 		source = "/proc/config.gz";
 	}
 	if (!f) {
@@ -303,7 +302,6 @@ static void check_run(const char *tracefs)
 	char names[96];
 	__u64 mark = 0, kept;
 	__u32 key = 0;
-	struct perf_event_attr attr;
 	int map, prog, perf, r;
 	unsigned int id;
 
@@ -319,13 +317,7 @@ static void check_run(const char *tracefs)
 		return;
 	}
 	id = tracepoint_id(tracefs, tp);
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = id;
-	attr.sample_period = 1;
-	attr.disabled = 1;
-	perf = perf_event_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	perf = perf_event_open_tracepoint(id);
 	if (perf < 0 || perf_event_ioctl(perf, PERF_EVENT_IOC_SET_BPF, prog) != 0 ||
 	    perf_event_ioctl(perf, PERF_EVENT_IOC_ENABLE, 0) != 0) {
 		item("NO", "a test run: cannot attach to %s: %s: fix: %s", tp,

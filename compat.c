@@ -245,7 +245,6 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 	const char *machine = compat_machine();
 	__u64 samples[2][SAMPLE_WORDS];
 	struct sendto_fields f;
-	struct perf_event_attr attr;
 	int map, prog = -1, perf = -1, go = -1, status = 0, found = -1;
 	pid_t child;
 	size_t i;
@@ -278,14 +277,11 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 	prog = load_sampler(map, (int)f.id.offset,
 			    compat_self() ? -1 : SYS_getppid, abi->getpid_nr,
 			    child, abi->read_kernel);
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = tracepoint_id(tracefs, TP_RAW_ENTER);
-	attr.sample_period = 1;
 	if (prog >= 0)
-		perf = perf_event_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (perf < 0 || perf_event_ioctl(perf, PERF_EVENT_IOC_SET_BPF, prog) != 0) {
+		perf = perf_event_open_tracepoint(tracepoint_id(tracefs,
+								TP_RAW_ENTER));
+	if (perf < 0 || perf_event_ioctl(perf, PERF_EVENT_IOC_SET_BPF, prog) != 0 ||
+	    perf_event_ioctl(perf, PERF_EVENT_IOC_ENABLE, 0) != 0) {
 		snprintf(why, size, "cannot attach the probe: %s", strerror(errno));
 		goto out;
 	}
@@ -379,8 +375,10 @@ int compat_count_running(char *name, size_t size)
 		unsigned char ident[5];
 		int fd;
 
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-		    atoi(e->d_name) == getpid())
+		unsigned long pid;
+
+		if (parse_uint(e->d_name, INT32_MAX, &pid) != 0 ||
+		    pid == (unsigned long)getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%.20s/exe", e->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);

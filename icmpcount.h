@@ -95,6 +95,7 @@ int parse_socketcall_format(const char *text, struct sendto_fields *f,
 int parse_cpu_list(const char *text, unsigned int *ncpus);
 int parse_uint(const char *text, unsigned long max, unsigned long *val);
 int parse_kernel_release(const char *text, unsigned int *version);
+int read_text(const char *path, char *buf, size_t size);
 
 /* What a program is built for: its tracepoint, maps and options. */
 enum prog_kind { PROG_ENTRY, PROG_ENTRY_SOCKETCALL, PROG_ENTRY_COMPAT,
@@ -280,7 +281,6 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum format_kind { FORMAT_ENTER, FORMAT_SOCKETCALL, FORMAT_EXIT };
 
-int read_text(const char *path, char *buf, size_t size);
 const char *look_for_tracefs(int quiet);
 int mount_private_tracefs(void);
 const char *hint_mount(int e);

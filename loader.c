@@ -374,8 +374,9 @@ static int build_and_load(struct prog_spec *spec, int program)
 
 /*
  * Step 5: attach.  A tracepoint's BPF program hangs off a perf event for
- * that tracepoint: perf_event_open() makes the event, and the program is
- * tied to it one of two ways.  From Linux 5.15 a BPF link does it
+ * that tracepoint: perf_event_open() makes the event (bpf.c's
+ * perf_event_open_tracepoint() says how), and the program is tied to it
+ * one of two ways.  From Linux 5.15 a BPF link does it
  * (BPF_LINK_CREATE with attach_type BPF_PERF_EVENT): the link is an fd of
  * its own, which bpftool link list shows, and closing it detaches.  Before
  * 5.15 the kernel answers that with EINVAL, and the older way is the
@@ -383,10 +384,6 @@ static int build_and_load(struct prog_spec *spec, int program)
  * event's fd.  We try the link and fall back, and say which under -v.
  * Either way PERF_EVENT_IOC_ENABLE starts the event: it was opened with
  * disabled=1 so that no event comes before the program is in place.
- * sample_period=1 makes every hit of the tracepoint an event (a period of
- * 0 would make it a counting event, which runs no program).  The program
- * then runs on every CPU: the event's CPU only decides where perf samples
- * would go, and our programs make none.
  */
 struct attachment {
 	int perf;		/* the perf event's fd */
@@ -396,17 +393,9 @@ struct attachment {
 static struct attachment attach_prog(int prog_fd, unsigned int tp_id)
 {
 	static int no_links;	/* this kernel has no links for perf events */
-	struct perf_event_attr attr;
 	struct attachment at = { .link = -1 };
 
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.size = sizeof(attr);
-	attr.config = tp_id;
-	attr.sample_period = 1;
-	attr.disabled = 1;
-	at.perf = perf_event_open(&attr, -1 /* any pid */, 0 /* cpu 0 */,
-				  -1 /* no group */, PERF_FLAG_FD_CLOEXEC);
+	at.perf = perf_event_open_tracepoint(tp_id);
 	if (at.perf < 0)
 		fail(hint_privilege(errno), "cannot open perf event for tracepoint %u",
 		     tp_id);

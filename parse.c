@@ -6,9 +6,12 @@
  * Every parser takes a NUL-terminated string, never trusts it, and returns 0
  * or -1 with errno set (EINVAL for malformed text, ERANGE for a value out of
  * range, ENOENT for a field that is not there).  No parser allocates, prints
- * or touches a file, so they are tested on fixtures and fuzzed as they are.
+ * or touches a file, so they are tested on fixtures and fuzzed as they are;
+ * read_text(), last, brings a file's text in for them.
  */
 #include <ctype.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -328,4 +331,36 @@ int parse_cpu_list(const char *text, unsigned int *ncpus)
 bad:
 	errno = EINVAL;
 	return -1;
+}
+
+/*
+ * Reads a small file whole into buf, NUL-terminated: 0, or -1 with errno
+ * (EFBIG when it fills buf, which then holds what fitted).
+ */
+int read_text(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < size - 1 &&
+	       (n = read(fd, buf + len, size - 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len == size - 1) {
+		errno = EFBIG;		/* what was read is there, cut short */
+		return -1;
+	}
+	return 0;
 }

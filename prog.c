@@ -184,7 +184,8 @@ static void annotate(const struct bpf_insn *insns, size_t cnt,
 
 		ptrs[i] = notes[i];
 		notes[i][0] = '\0';
-		if (in->code == (BPF_LD | BPF_DW | BPF_IMM) &&
+		if (BPF_CLASS(in->code) == BPF_LD &&
+		    BPF_MODE(in->code) == BPF_IMM &&
 		    in->src_reg == BPF_PSEUDO_MAP_FD) {
 			snprintf(notes[i], NOTE_MAX, "map %s",
 				 in->imm == spec->counts_fd ? "counts" :

@@ -32,34 +32,6 @@ static const char *const tracefs_dirs[] = {
 	"/sys/kernel/debug/tracing",
 };
 
-int read_text(const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (len < size - 1 &&
-	       (n = read(fd, buf + len, size - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len == size - 1) {
-		errno = EFBIG;
-		return -1;
-	}
-	buf[len] = '\0';
-	return 0;
-}
-
 /* dir/a/b, or dir/a when b is NULL; a path too long for buf is an error. */
 static void path_join(char *buf, size_t size, const char *dir, const char *a,
 		      const char *b)

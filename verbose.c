@@ -131,11 +131,11 @@ static void print_value(__u32 type, __u32 size, __u64 p)
 	fputs(" [", stderr);
 	for (i = 0; i < n; i++) {
 		if (size == 8) {
-			memcpy(&x, v + 8 * i, 8);
+			memcpy(&x, v + 8 * (size_t)i, 8);
 		} else {
 			__u32 u;
 
-			memcpy(&u, v + 8 * i, 4);
+			memcpy(&u, v + 8 * (size_t)i, 4);
 			x = u;
 		}
 		sum += x;

@@ -38,6 +38,8 @@
 
 #include <linux/bpf.h>
 
+#include "bpf.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_RUNS	100
 #define OUT_MAX		(64 * 1024)
@@ -222,11 +224,6 @@ static long number(const char *s, long min, long max)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	return errno || end == s || *end || v < min || v > max ? -1 : v;
-}
-
-static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr, unsigned int size)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, size);
 }
 
 /* The sysctl fallback for run-time stats, put back however we end. */
@@ -615,7 +612,7 @@ static int foreign_tracer(pid_t ours, char *who, size_t size)
 			continue;
 		while (!found && (fe = readdir(fds))) {
 			long fd = number(fe->d_name, 0, INT_MAX);
-			union bpf_attr attr;
+			__u32 len;
 			ssize_t n;
 
 			snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid,
@@ -626,12 +623,8 @@ static int foreign_tracer(pid_t ours, char *who, size_t size)
 			link[n] = '\0';
 			if (!strstr(link, "perf_event") && !strstr(link, "bpf"))
 				continue;
-			memset(&attr, 0, sizeof(attr));
-			attr.task_fd_query.pid = (__u32)pid;
-			attr.task_fd_query.fd = (__u32)fd;
-			attr.task_fd_query.buf = (__u64)(uintptr_t)name;
-			attr.task_fd_query.buf_len = sizeof(name);
-			if (sys_bpf(BPF_TASK_FD_QUERY, &attr, sizeof(attr)) != 0)
+			len = sizeof(name);
+			if (bpf_task_fd_query((int)pid, (int)fd, name, &len) != 0)
 				continue;
 			if (strstr(name, "sendto") ||
 			    strcmp(name, "sys_enter") == 0 ||
@@ -813,20 +806,14 @@ static int find_progs(pid_t pid, unsigned int *ids, int max)
 static int prog_info(unsigned int id, struct prog_stat *st)
 {
 	struct bpf_prog_info info;
-	union bpf_attr attr;
+	__u32 len = sizeof(info);
 	int fd;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_id = id;
-	fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr));
+	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
 		return -1;
 	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = (__u32)fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (__u64)(uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) != 0) {
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -843,13 +830,10 @@ static int prog_info(unsigned int id, struct prog_stat *st)
  */
 static int stats_on(void)
 {
-	union bpf_attr attr;
 	char v = '0';
 	int fd;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.enable_stats.type = BPF_STATS_RUN_TIME;
-	fd = sys_bpf(BPF_ENABLE_STATS, &attr, sizeof(attr));
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (fd >= 0)
 		return fd;
 	fd = open(STATS_SYSCTL, O_RDWR | O_CLOEXEC);

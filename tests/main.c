@@ -2,8 +2,14 @@
 /*
  * main.c - runs icmpcount's tests: the unprivileged tier (encodings,
  * parsers, output, options) and then, as root, the kernel tier (real loads,
- * real traffic on loopback).  Usage: tests [N | N-M] to run case N, or cases
- * N to M.  Exits 0 when no case failed, 1 otherwise.
+ * real traffic on loopback), the stress tier, the Prometheus tier and the
+ * transcripts of the docs.  Each tier numbers its own cases, so a case's
+ * address, TIER:N, stays when another tier grows.  Usage:
+ *	tests			every case
+ *	tests TIER		one tier (unit, kern, stress, prom, docs)
+ *	tests TIER:N[-M]	case N of a tier, or cases N to M
+ *	tests TEXT		the cases whose name holds TEXT
+ * Exits 0 when no case failed, 1 otherwise, 2 on a usage error.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +23,10 @@
 
 #include "test.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 const char *icmpcount_path = "./icmpcount";
 char test_self[PATH_MAX];
 char test_reference[PATH_MAX];
@@ -26,14 +36,29 @@ static char icmpcount_copy[PATH_MAX];
 
 static int passed, failed, skipped;
 static int index_now, first = 1, last = 1 << 30;
-static const char *current, *skip_reason;
+static const char *current, *skip_reason, *tier_now;
+static const char *want_tier, *want_text;	/* the selection */
 static int in_case;
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+	int root;		/* the tier needs root */
+} tiers[] = {
+	{ "unit", run_unit_tests, 0 },
+	{ "kern", run_kern_tests, 1 },
+	{ "stress", run_stress_tests, 1 },
+	{ "prom", run_prom_tests, 1 },
+	{ "docs", run_docs_tests, 1 },
+};
 
 int test_start(const char *name)
 {
 	index_now++;
 	current = name;
-	if (index_now < first || index_now > last)
+	if ((want_tier && strcmp(want_tier, tier_now) != 0) ||
+	    index_now < first || index_now > last ||
+	    (want_text && !strstr(name, want_text)))
 		return 0;
 	if (skip_reason) {
 		in_case = 1;
@@ -46,7 +71,7 @@ int test_start(const char *name)
 
 static void end_case(const char *verdict)
 {
-	printf("#%d %s %s\n", index_now, current, verdict);
+	printf("#%s:%d %s %s\n", tier_now, index_now, current, verdict);
 	fflush(stdout);
 	in_case = 0;
 }
@@ -104,7 +129,7 @@ void test_skip(const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	skipped++;
-	printf("#%d %s SKIP: %s\n", index_now, current, why);
+	printf("#%s:%d %s SKIP: %s\n", tier_now, index_now, current, why);
 	fflush(stdout);
 	in_case = 0;
 }
@@ -112,6 +137,32 @@ void test_skip(const char *fmt, ...)
 void test_skip_rest(const char *why)
 {
 	skip_reason = why;
+}
+
+/* TIER, TIER:N, TIER:N-M, or text to find in the cases' names. */
+static int select_cases(const char *arg)
+{
+	static char tier[16];
+	const char *colon = strchr(arg, ':');
+	size_t i, len = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	for (i = 0; i < ARRAY_SIZE(tiers); i++)
+		if (strlen(tiers[i].name) == len &&
+		    strncmp(tiers[i].name, arg, len) == 0)
+			break;
+	if (i == ARRAY_SIZE(tiers)) {
+		want_text = arg;
+		return 0;
+	}
+	snprintf(tier, sizeof(tier), "%s", tiers[i].name);
+	want_tier = tier;
+	if (!colon)
+		return 0;
+	if (sscanf(colon + 1, "%d-%d", &first, &last) < 1 || first < 1)
+		return -1;
+	if (!strchr(colon + 1, '-'))
+		last = first;
+	return 0;
 }
 
 /* Copies src to dir/name with mode 0755; 0, or -1. */
@@ -202,25 +253,29 @@ static void remove_copies(void)
 
 int main(int argc, char **argv)
 {
+	size_t i;
 	int code;
 
 	if (argc == 3 && strncmp(argv[1], "--send", 6) == 0)
 		kern_send_main(argv[1], argv[2]);
-	if (argc > 2 || (argc == 2 && sscanf(argv[1], "%d-%d", &first, &last) < 1)) {
-		fprintf(stderr, "usage: tests [N | N-M]\n");
+	if (argc == 2 && strcmp(argv[1], "--update-docs") == 0)
+		return update_docs();
+	if (argc > 2 || (argc == 2 && select_cases(argv[1]) != 0)) {
+		fprintf(stderr, "usage: tests [TIER | TIER:N | TIER:N-M | TEXT]\n");
 		return 2;
 	}
-	if (argc == 2 && !strchr(argv[1], '-'))
-		last = first;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	settle_paths();
 
-	run_unit_tests();
-	if (geteuid() != 0)
-		test_skip_rest("needs root: run make test as root");
-	run_kern_tests();
-	run_stress_tests();
-	run_prom_tests();
+	for (i = 0; i < ARRAY_SIZE(tiers); i++) {
+		if (want_tier && strcmp(want_tier, tiers[i].name) != 0)
+			continue;
+		tier_now = tiers[i].name;
+		index_now = 0;
+		if (tiers[i].root && geteuid() != 0)
+			test_skip_rest("needs root: run make test as root");
+		tiers[i].run();
+	}
 
 	remove_copies();
 	code = failed ? 1 : 0;

@@ -174,26 +174,11 @@ static int count_of_text(const char *text, const char *needle)
  */
 static ssize_t slurp(const char *path, char *buf, size_t size)
 {
-	size_t len = 1;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
 	buf[0] = '\n';
 	buf[1] = '\0';
-	if (fd < 0)
+	if (read_text(path, buf + 1, size - 1) != 0 && errno != EFBIG)
 		return -1;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len - 1;
+	return (ssize_t)strlen(buf + 1);
 }
 
 static int spit(const char *path, const char *text)
@@ -1102,14 +1087,17 @@ static const struct outage {
 	int (*brk)(const struct outage_ctx *o);
 	int (*mend)(const struct outage_ctx *o);
 } outages[] = {
-	{ "the directory removed", "icp_gone", "No such file or directory",
-	  dir_remove, dir_make },
-	{ "a file where the directory was", "icp_notdir", "Not a directory",
-	  dir_to_file, file_to_dir },
-	{ "the directory mounted read-only", "icp_rofs", "Read-only file system",
-	  mount_ro, umount_dir },
-	{ "the disk full", "icp_full", "No space left on device",
-	  mount_full, unfill },
+	{ .name = "the directory removed", .prefix = "icp_gone",
+	  .err = "No such file or directory", .brk = dir_remove,
+	  .mend = dir_make },
+	{ .name = "a file where the directory was", .prefix = "icp_notdir",
+	  .err = "Not a directory", .brk = dir_to_file, .mend = file_to_dir },
+	{ .name = "the directory mounted read-only", .prefix = "icp_rofs",
+	  .err = "Read-only file system", .brk = mount_ro,
+	  .mend = umount_dir },
+	{ .name = "the disk full", .prefix = "icp_full",
+	  .err = "No space left on device", .brk = mount_full,
+	  .mend = unfill },
 };
 
 static struct {

@@ -27,6 +27,7 @@
 #include <linux/bpf.h>
 
 #include "icmpcount.h"
+#include "bpf.h"
 #include "test.h"
 
 double now(void)
@@ -213,28 +214,21 @@ long count_of(const char *out, const char *comm)
 }
 
 /*
- * BPF objects.  test_bpf() is the tiers' one caller of the bpf syscall.
+ * BPF objects, through bpf.c's wrappers, as icmpcount calls the kernel.
  * last_id() gives a baseline; orphans() then finds the programs and maps
  * named icmpcount* made since, that no process holds: what an instance
  * that is gone left behind.  Other instances running at the same time do
  * not count, since they hold theirs.
  */
-int test_bpf(int cmd, union bpf_attr *attr)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 __u32 last_id(int cmd)
 {
-	union bpf_attr attr;
-	__u32 id = 0;
+	__u32 id = 0, next;
 
 	for (;;) {
-		memset(&attr, 0, sizeof(attr));
-		attr.start_id = id;
-		if (test_bpf(cmd, &attr) != 0)
+		if ((cmd == BPF_MAP_GET_NEXT_ID ? bpf_map_get_next_id(id, &next) :
+		     bpf_prog_get_next_id(id, &next)) != 0)
 			return id;
-		id = attr.next_id;
+		id = next;
 	}
 }
 
@@ -297,44 +291,39 @@ int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size)
 
 	ids[0] = '\0';
 	for (pass = 0; pass < 2; pass++) {
-		int cmd = pass ? BPF_MAP_GET_NEXT_ID : BPF_PROG_GET_NEXT_ID;
 		__u32 id = pass ? map_base : prog_base;
 
 		for (;;) {
 			struct bpf_prog_info pinfo;
 			struct bpf_map_info minfo;
-			union bpf_attr attr;
 			struct candidate c = { 0 };
 			const char *name;
+			void *info;
+			__u32 info_len, next;
 			int fd;
 
-			memset(&attr, 0, sizeof(attr));
-			attr.start_id = id;
-			if (test_bpf(cmd, &attr) != 0)
+			if ((pass ? bpf_map_get_next_id(id, &next) :
+			     bpf_prog_get_next_id(id, &next)) != 0)
 				break;
-			id = attr.next_id;
-			memset(&attr, 0, sizeof(attr));
-			attr.prog_id = id;	/* map_id shares the slot */
-			fd = test_bpf(pass ? BPF_MAP_GET_FD_BY_ID :
-				    BPF_PROG_GET_FD_BY_ID, &attr);
+			id = next;
+			fd = pass ? bpf_map_get_fd_by_id(id) :
+			     bpf_prog_get_fd_by_id(id);
 			if (fd < 0)
 				continue;
 			memset(&pinfo, 0, sizeof(pinfo));
 			memset(&minfo, 0, sizeof(minfo));
-			memset(&attr, 0, sizeof(attr));
-			attr.info.bpf_fd = (__u32)fd;
 			if (pass) {
-				attr.info.info_len = sizeof(minfo);
-				attr.info.info = (__u64)(unsigned long)&minfo;
+				info = &minfo;
+				info_len = sizeof(minfo);
 				name = minfo.name;
 			} else {
 				pinfo.nr_map_ids = ARRAY_SIZE(c.maps);
 				pinfo.map_ids = (__u64)(unsigned long)c.maps;
-				attr.info.info_len = sizeof(pinfo);
-				attr.info.info = (__u64)(unsigned long)&pinfo;
+				info = &pinfo;
+				info_len = sizeof(pinfo);
 				name = pinfo.name;
 			}
-			if (test_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 &&
+			if (bpf_obj_get_info_by_fd(fd, info, &info_len) == 0 &&
 			    strncmp(name, "icmpcount", 9) == 0) {
 				c.id = id;
 				c.nmaps = pinfo.nr_map_ids < ARRAY_SIZE(c.maps) ?
@@ -525,16 +514,9 @@ size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n)
 
 	do {
 		for (i = 0, alive = 0; i < n; i++) {
-			union bpf_attr attr;
-			int fd;
+			int fd = is_map[i] ? bpf_map_get_fd_by_id(ids[i]) :
+				 bpf_prog_get_fd_by_id(ids[i]);
 
-			memset(&attr, 0, sizeof(attr));
-			if (is_map[i])
-				attr.map_id = ids[i];
-			else
-				attr.prog_id = ids[i];
-			fd = test_bpf(is_map[i] ? BPF_MAP_GET_FD_BY_ID :
-				      BPF_PROG_GET_FD_BY_ID, &attr);
 			if (fd >= 0) {
 				close(fd);
 				alive++;

@@ -41,6 +41,7 @@
 #include <linux/bpf.h>
 
 #include "icmpcount.h"
+#include "bpf.h"
 #include "test.h"
 
 static char tag[8];		/* "st" and three base-36 digits of our pid */
@@ -996,21 +997,21 @@ struct workload {
 };
 
 static const struct workload workloads[] = {
-	{ "under load (4 processes x 2 threads x 250000 sends) every count is exact",
-	  run_load },
-	{ "names new to the map on every CPU at once (48 rounds) count exactly",
-	  run_race },
-	{ "200 short-lived processes under 20 names count exactly",
-	  run_churn },
-	{ "100 short-lived threads count exactly",
-	  run_thread_churn },
-	{ "a thread renamed with PR_SET_NAME counts under its name at each call",
-	  run_rename },
-	{ "a thread renamed from outside mid-burst: its two names count every send",
-	  run_ext_rename },
-	{ "a buffer in a page not yet faulted in counts only once touched",
-	  run_cold },
-	{ random_name, run_random },
+	{ .name = "under load (4 processes x 2 threads x 250000 sends) every count is exact",
+	  .run = run_load },
+	{ .name = "names new to the map on every CPU at once (48 rounds) count exactly",
+	  .run = run_race },
+	{ .name = "200 short-lived processes under 20 names count exactly",
+	  .run = run_churn },
+	{ .name = "100 short-lived threads count exactly",
+	  .run = run_thread_churn },
+	{ .name = "a thread renamed with PR_SET_NAME counts under its name at each call",
+	  .run = run_rename },
+	{ .name = "a thread renamed from outside mid-burst: its two names count every send",
+	  .run = run_ext_rename },
+	{ .name = "a buffer in a page not yet faulted in counts only once touched",
+	  .run = run_cold },
+	{ .name = random_name, .run = run_random },
 };
 
 #define WL_RANDOM	(ARRAY_SIZE(workloads) - 1)
@@ -1116,15 +1117,8 @@ static int wait_objs(pid_t pid, struct objs *o, double seconds)
 
 static int id_alive(int prog, __u32 id)
 {
-	union bpf_attr attr;
-	int fd;
+	int fd = prog ? bpf_prog_get_fd_by_id(id) : bpf_map_get_fd_by_id(id);
 
-	memset(&attr, 0, sizeof(attr));
-	if (prog)
-		attr.prog_id = id;
-	else
-		attr.map_id = id;
-	fd = test_bpf(prog ? BPF_PROG_GET_FD_BY_ID : BPF_MAP_GET_FD_BY_ID, &attr);
 	if (fd < 0)
 		return errno != ENOENT;
 	close(fd);
@@ -1539,63 +1533,90 @@ struct fault_case {
 };
 
 static const struct fault_case fault_cases[] = {
-	{ "SIGKILL while attached leaves none of its programs or maps",
-	  F_KILL, { NULL }, NULL, SIGKILL, 0, 0, 0 },
-	{ "SIGKILL of -x with its own tracefs mount leaves nothing",
-	  F_KILL, { "-x" }, NULL, SIGKILL, 0, 1, 0 },
-	{ "SIGKILL in the middle of a flood of sends leaves nothing",
-	  F_KILL, { "-x" }, NULL, SIGKILL, 0, 0, 1 },
-	{ "SIGINT at exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 0, 0, 0 },
-	{ "SIGINT 100 us after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 100, 0, 0 },
-	{ "SIGINT 200 us after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 200, 0, 0 },
-	{ "SIGINT 300 us after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 300, 0, 0 },
-	{ "SIGINT 500 us after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 500, 0, 0 },
-	{ "SIGINT 800 us after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 800, 0, 0 },
-	{ "SIGINT 1.2 ms after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 1200, 0, 0 },
-	{ "SIGINT 2 ms after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 2000, 0, 0 },
-	{ "SIGINT 3.5 ms after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 3500, 0, 0 },
-	{ "SIGTERM 300 us after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGTERM, 300, 0, 0 },
-	{ "SIGTERM 1.5 ms after exec: a clean end, nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGTERM, 1500, 0, 0 },
-	{ "SIGINT 300 us after exec, mounting its own tracefs: nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 300, 1, 0 },
-	{ "SIGINT 1 ms after exec, mounting its own tracefs: nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 1000, 1, 0 },
-	{ "SIGINT 3 ms after exec, mounting its own tracefs: nothing left",
-	  F_STARTUP, { NULL }, NULL, SIGINT, 3000, 1, 0 },
-	{ "SIGINT 2 ms after exec of -x: a clean end, nothing left",
-	  F_STARTUP, { "-x" }, NULL, SIGINT, 2000, 0, 0 },
-	{ "SIGINT 30 ms after exec of -x: a clean end, nothing left",
-	  F_STARTUP, { "-x" }, NULL, SIGINT, 30000, 0, 0 },
-	{ "SIGINT 80 ms after exec of -x: a clean end, nothing left",
-	  F_STARTUP, { "-x" }, NULL, SIGINT, 80000, 0, 0 },
-	{ "SIGINT 500 us after exec with -c: the held command does not outlive it",
-	  F_STARTUP, { NULL }, "{SLEEP}", SIGINT, 500, 0, 0 },
-	{ "SIGINT 3 ms after exec with -c: the held command does not outlive it",
-	  F_STARTUP, { NULL }, "{SLEEP}", SIGINT, 3000, 0, 0 },
-	{ "a -c command that dies of SIGSEGV ends tracing with its counts, exit 0",
-	  F_CRASH, { NULL }, NULL, 0, 0, 0, 0 },
-	{ "a -c command SIGKILLed from outside ends tracing with the report",
-	  F_CMD_KILLED, { NULL }, "{SLEEP}", 0, 0, 0, 0 },
-	{ "-c /nonexistent: exit 1, one line on stderr, no Tracing, nothing left",
-	  F_MISSING, { NULL }, "/nonexistent", 0, 0, 0, 0 },
-	{ "-x -c with a command not in PATH: exit 1, one line, nothing left",
-	  F_MISSING, { "-x" }, "st-no-such-command", 0, 0, 0, 0 },
-	{ "-v -c /nonexistent makes no bpf() call before it fails",
-	  F_MISSING, { "-v" }, "/nonexistent", 0, 0, 0, 0 },
-	{ "the -c command starts with no signal blocked or ignored by icmpcount",
-	  F_SIGNALS, { NULL }, "grep -E ^Sig(Blk|Ign): /proc/self/status",
-	  0, 0, 0, 0 },
+	{ .name = "SIGKILL while attached leaves none of its programs or maps",
+	  .how = F_KILL, .sig = SIGKILL, .delay_us = 0, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGKILL of -x with its own tracefs mount leaves nothing",
+	  .how = F_KILL, .args = { "-x" }, .sig = SIGKILL, .delay_us = 0,
+	  .no_tracefs = 1, .busy = 0 },
+	{ .name = "SIGKILL in the middle of a flood of sends leaves nothing",
+	  .how = F_KILL, .args = { "-x" }, .sig = SIGKILL, .delay_us = 0,
+	  .no_tracefs = 0, .busy = 1 },
+	{ .name = "SIGINT at exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 0, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 100 us after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 100, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 200 us after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 200, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 300 us after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 300, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 500 us after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 500, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 800 us after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 800, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 1.2 ms after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 1200, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 2 ms after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 2000, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 3.5 ms after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 3500, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGTERM 300 us after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGTERM, .delay_us = 300, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGTERM 1.5 ms after exec: a clean end, nothing left",
+	  .how = F_STARTUP, .sig = SIGTERM, .delay_us = 1500, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "SIGINT 300 us after exec, mounting its own tracefs: nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 300, .no_tracefs = 1,
+	  .busy = 0 },
+	{ .name = "SIGINT 1 ms after exec, mounting its own tracefs: nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 1000, .no_tracefs = 1,
+	  .busy = 0 },
+	{ .name = "SIGINT 3 ms after exec, mounting its own tracefs: nothing left",
+	  .how = F_STARTUP, .sig = SIGINT, .delay_us = 3000, .no_tracefs = 1,
+	  .busy = 0 },
+	{ .name = "SIGINT 2 ms after exec of -x: a clean end, nothing left",
+	  .how = F_STARTUP, .args = { "-x" }, .sig = SIGINT, .delay_us = 2000,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "SIGINT 30 ms after exec of -x: a clean end, nothing left",
+	  .how = F_STARTUP, .args = { "-x" }, .sig = SIGINT, .delay_us = 30000,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "SIGINT 80 ms after exec of -x: a clean end, nothing left",
+	  .how = F_STARTUP, .args = { "-x" }, .sig = SIGINT, .delay_us = 80000,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "SIGINT 500 us after exec with -c: the held command does not outlive it",
+	  .how = F_STARTUP, .cmd = "{SLEEP}", .sig = SIGINT, .delay_us = 500,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "SIGINT 3 ms after exec with -c: the held command does not outlive it",
+	  .how = F_STARTUP, .cmd = "{SLEEP}", .sig = SIGINT, .delay_us = 3000,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "a -c command that dies of SIGSEGV ends tracing with its counts, exit 0",
+	  .how = F_CRASH, .sig = 0, .delay_us = 0, .no_tracefs = 0,
+	  .busy = 0 },
+	{ .name = "a -c command SIGKILLed from outside ends tracing with the report",
+	  .how = F_CMD_KILLED, .cmd = "{SLEEP}", .sig = 0, .delay_us = 0,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "-c /nonexistent: exit 1, one line on stderr, no Tracing, nothing left",
+	  .how = F_MISSING, .cmd = "/nonexistent", .sig = 0, .delay_us = 0,
+	  .no_tracefs = 0, .busy = 0 },
+	{ .name = "-x -c with a command not in PATH: exit 1, one line, nothing left",
+	  .how = F_MISSING, .args = { "-x" }, .cmd = "st-no-such-command",
+	  .sig = 0, .delay_us = 0, .no_tracefs = 0, .busy = 0 },
+	{ .name = "-v -c /nonexistent makes no bpf() call before it fails",
+	  .how = F_MISSING, .args = { "-v" }, .cmd = "/nonexistent", .sig = 0,
+	  .delay_us = 0, .no_tracefs = 0, .busy = 0 },
+	{ .name = "the -c command starts with no signal blocked or ignored by icmpcount",
+	  .how = F_SIGNALS, .cmd = "grep -E ^Sig(Blk|Ign): /proc/self/status",
+	  .sig = 0, .delay_us = 0, .no_tracefs = 0, .busy = 0 },
 };
 
 #define TRACING	"Tracing sendto() syscalls.\n"
@@ -1898,14 +1919,14 @@ struct twin_case {
 };
 
 static const struct twin_case twin_cases[] = {
-	{ "two instances at once: the default one counts its own window exactly",
-	  0, 5, 0 },
-	{ "two instances at once: the -a one counts seq-0 requests too, exactly",
-	  1, 12, 6 },
-	{ "an instance started while another runs counts only what follows",
-	  2, 7, 0 },
-	{ "stopping one instance frees its objects and leaves the other's loaded",
-	  -1, 0, 0 },
+	{ .name = "two instances at once: the default one counts its own window exactly",
+	  .which = 0, .ok = 5, .zero = 0 },
+	{ .name = "two instances at once: the -a one counts seq-0 requests too, exactly",
+	  .which = 1, .ok = 12, .zero = 6 },
+	{ .name = "an instance started while another runs counts only what follows",
+	  .which = 2, .ok = 7, .zero = 0 },
+	{ .name = "stopping one instance frees its objects and leaves the other's loaded",
+	  .which = -1, .ok = 0, .zero = 0 },
 };
 
 static void test_twins(void)
@@ -1965,20 +1986,20 @@ struct stdout_case {
 };
 
 static const struct stdout_case stdout_cases[] = {
-	{ "with stdout closed it traces, exits 0 and leaves nothing",
-	  D_CLOSED, 0 },
-	{ "with stdout and stderr closed it traces, exits 0, leaves nothing",
-	  D_CLOSED_BOTH, 0 },
-	{ "a reader gone after the first line: no signal death, exit 1, nothing left",
-	  D_HEAD, 1 },
-	{ "a reader gone before the first line: exit 1, the command never runs",
-	  D_GONE_EARLY, 1 },
-	{ "a full pipe holds its output; SIGINT meanwhile still ends it with the report",
-	  D_FULL_DRAIN, 0 },
-	{ "a full pipe whose reader goes: no signal death, exit 1, nothing left",
-	  D_FULL_GONE, 1 },
-	{ "-i with -c, the reader gone mid-run: exit 1, the command does not outlive it",
-	  D_HEAD_CMD, 1 },
+	{ .name = "with stdout closed it traces, exits 0 and leaves nothing",
+	  .how = D_CLOSED, .exit_code = 0 },
+	{ .name = "with stdout and stderr closed it traces, exits 0, leaves nothing",
+	  .how = D_CLOSED_BOTH, .exit_code = 0 },
+	{ .name = "a reader gone after the first line: no signal death, exit 1, nothing left",
+	  .how = D_HEAD, .exit_code = 1 },
+	{ .name = "a reader gone before the first line: exit 1, the command never runs",
+	  .how = D_GONE_EARLY, .exit_code = 1 },
+	{ .name = "a full pipe holds its output; SIGINT meanwhile still ends it with the report",
+	  .how = D_FULL_DRAIN, .exit_code = 0 },
+	{ .name = "a full pipe whose reader goes: no signal death, exit 1, nothing left",
+	  .how = D_FULL_GONE, .exit_code = 1 },
+	{ .name = "-i with -c, the reader gone mid-run: exit 1, the command does not outlive it",
+	  .how = D_HEAD_CMD, .exit_code = 1 },
 };
 
 /* A pipe of 4 KiB, filled: the next write blocks. */

@@ -30,6 +30,8 @@ void run_unit_tests(void);
 void run_kern_tests(void);
 void run_stress_tests(void);	/* stress.c: load, faults, random traffic */
 void run_prom_tests(void);	/* prom.c: node_exporter and Prometheus */
+void run_docs_tests(void);	/* docs.c: the transcripts of the docs */
+int update_docs(void);		/* docs.c: tests --update-docs */
 /* `tests --send... ARG`: the senders the run cases start with -c. */
 void kern_send_main(const char *mode, const char *arg)
 	__attribute__((noreturn));
@@ -86,7 +88,6 @@ const char *tracer_argv(const char *const args[], int bpftrace,
 int has_in_order(const char *text, const char *spec);
 int private_mount_ns(void);
 void umount_tracefs(void);
-int test_bpf(int cmd, union bpf_attr *attr);
 __u32 last_id(int cmd);
 int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size);
 void app(char *buf, size_t size, const char *fmt, ...)
