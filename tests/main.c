@@ -258,8 +258,12 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strncmp(argv[1], "--send", 6) == 0)
 		kern_send_main(argv[1], argv[2]);
-	if (argc == 2 && strcmp(argv[1], "--update-docs") == 0)
-		return update_docs();
+	if (argc == 2 && strcmp(argv[1], "--update-docs") == 0) {
+		settle_paths();
+		code = update_docs();
+		remove_copies();
+		return code;
+	}
 	if (argc > 2 || (argc == 2 && select_cases(argv[1]) != 0)) {
 		fprintf(stderr, "usage: tests [TIER | TIER:N | TIER:N-M | TEXT]\n");
 		return 2;
