@@ -1273,7 +1273,7 @@ static void __attribute__((noreturn)) usage(void)
 int main(int argc, char **argv)
 {
 	const char *icmpcount = "./icmpcount", *bpftrace = "bpftrace";
-	const char *script = "../shared/reference/sendto_count.bt";
+	const char *script = "tests/reference/sendto_count.bt";
 	char rawpath[PATH_MAX], *bt_path = NULL, *end;
 	double t_start = now();
 	int r, i, k, ch, stats_fd;

@@ -1,4 +1,5 @@
-# bench/bench.mk - `make bench`, included from the Makefile.
+# bench/bench.mk - make bench, included from the Makefile: icmpcount's
+# cost per send against no tracer and against bpftrace.
 #
 #   make bench                        5 interleaved runs, 0.3 s per load
 #   make bench BENCH_RUNS=11 BENCH_SECS=1
@@ -6,15 +7,17 @@
 #
 # build/bench/loadgen calls sendto() in a tight loop; build/bench/bench
 # runs it under each contender (no tracer, the floor, icmpcount's programs,
-# bpftrace with the reference script), checks the counts and prints the
-# table.  Both are built for this machine with $(HOSTCC).  Needs root; the
+# bpftrace with tests/reference/sendto_count.bt), checks the counts and
+# prints the table.  Both are built for this machine with $(HOSTCC).  The
 # default takes about four minutes on a quiet machine.
+#
+# Needs root and bpftrace.
 
 BENCH_RUNS  ?= 5
 BENCH_SECS  ?= 0.3
 BENCH_FLAGS ?=
 BENCH_DIR    = $(BUILD)/bench
-BENCH_REF    = ../shared/reference/sendto_count.bt
+BENCH_REF    = tests/reference/sendto_count.bt
 
 .PHONY: bench
 

@@ -1224,8 +1224,7 @@ static int own_mount_ns(void)
 {
 	struct stat st;
 
-	if (unshare(CLONE_NEWNS) != 0 ||
-	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	if (private_mount_ns() != 0)
 		return -1;
 	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
 	    stat("/sys/kernel/debug/tracing/events", &st) == 0)

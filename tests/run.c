@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <link.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,10 +38,25 @@ double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * A mount namespace of our own whose mounts and unmounts stay in it: "/"
+ * made private, or, where "/" is not a mount point (a chroot that was not
+ * bound onto itself), /sys, under which every tracefs mount lives.
+ */
+int private_mount_ns(void)
+{
+	if (unshare(CLONE_NEWNS) != 0)
+		return -1;
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	return mount("none", "/sys", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
 void umount_tracefs(void)
 {
-	if (unshare(CLONE_NEWNS) != 0 ||
-	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+	if (private_mount_ns() != 0)
 		_exit(126);
 	/* Mounted twice over is possible: take them all off. */
 	while (umount2("/sys/kernel/tracing", MNT_DETACH) == 0)
@@ -369,6 +385,27 @@ int tracefs_mounts(const char *mountinfo)
 	return n;
 }
 
+/* Whether the ELF file at path asks for no program interpreter. */
+int is_static(const char *path)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i, interp = 1;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0) {
+		interp = 0;
+		for (i = 0; i < eh.e_phnum && !interp; i++)
+			interp = pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
+				       (size_t)i * eh.e_phentsize)) !=
+				 (ssize_t)sizeof(ph) || ph.p_type == PT_INTERP;
+	}
+	close(fd);
+	return !interp;
+}
+
 int have(const char *prog)
 {
 	char cmd[256];
@@ -390,20 +427,20 @@ int have_clang_prog(void)
 /*
  * A tracer's command line, for the tiers that run several at once:
  * icmpcount with the options in args, or bpftrace with the reference
- * script args[0], from ICMPCOUNT_REFERENCE or ../shared/reference.  argv
- * wants room for the options and a NULL.  Returns NULL, or why the tracer
- * cannot run here: -P clang wants a build with the clang program.
+ * script args[0], ours (BPFTRACE_OURS, from tests/reference) or the one
+ * in ../shared/reference (BPFTRACE_SHARED).  argv wants room for the
+ * options and a NULL.  Returns NULL, or why the tracer cannot run here:
+ * -P clang wants a build with the clang program.
  */
 const char *tracer_argv(const char *const args[], int bpftrace,
 			const char **argv, char *script, size_t size)
 {
 	int clang = 0;
-	const char *dir = getenv("ICMPCOUNT_REFERENCE");
 	size_t i;
 
 	if (bpftrace) {
-		snprintf(script, size, "%s/%s", dir ? dir : "../shared/reference",
-			 args[0]);
+		snprintf(script, size, "%s/%s", bpftrace == BPFTRACE_SHARED ?
+			 test_shared_reference : test_reference, args[0]);
 		argv[0] = "bpftrace";
 		argv[1] = script;
 		argv[2] = NULL;

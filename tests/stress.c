@@ -44,7 +44,6 @@
 #include "bpf.h"
 #include "test.h"
 
-static char self_path[4096];
 static char tag[8];		/* "st" and three base-36 digits of our pid */
 static unsigned long long seed;
 static struct sockaddr_in lo4;	/* 127.0.0.1, port 9 (discard) */
@@ -1044,9 +1043,9 @@ static struct tracer tracers[] = {
 	{ .label = "icmpcount -x -P clang", .args = { "-x", "-P", "clang" },
 	  .col = COL_EXIT },
 	{ .label = "sendto_count.bt", .args = { "sendto_count.bt" },
-	  .bpftrace = 1, .col = COL_ENTRY, .peer = 0 },
+	  .bpftrace = BPFTRACE_OURS, .col = COL_ENTRY, .peer = 0 },
 	{ .label = "sendto_count_exit.bt", .args = { "sendto_count_exit.bt" },
-	  .bpftrace = 1, .col = COL_EXIT, .peer = 2 },
+	  .bpftrace = BPFTRACE_OURS, .col = COL_EXIT, .peer = 2 },
 };
 
 #define MAX_OBJS	64
@@ -1651,7 +1650,7 @@ static int crash_script(char *path, size_t size, const char *comm)
 		return -1;
 	n = snprintf(body, sizeof(body),
 		     "#!/bin/sh\nulimit -c 0\n'%s' --send %s\nkill -SEGV $$\n",
-		     self_path, comm);
+		     test_self, comm);
 	if (write(fd, body, (size_t)n) != n || fchmod(fd, 0755) != 0) {
 		close(fd);
 		unlink(path);
@@ -2162,11 +2161,6 @@ static void setup(void)
 	const char *s = getenv("ICMPCOUNT_SEED");
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	unsigned pid = (unsigned)getpid();
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
-	if (n > 0)
-		self_path[n] = '\0';
 	snprintf(tag, sizeof(tag), "st%c%c%c", digits[pid / 1296 % 36],
 		 digits[pid / 36 % 36], digits[pid % 36]);
 	if (s && *s)

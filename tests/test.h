@@ -36,8 +36,16 @@ int update_docs(void);		/* docs.c: tests --update-docs */
 void kern_send_main(const char *mode, const char *arg)
 	__attribute__((noreturn));
 
-/* The icmpcount binary under test (default "./icmpcount", or $ICMPCOUNT). */
+/*
+ * The icmpcount binary under test (default "./icmpcount", or $ICMPCOUNT)
+ * and this binary, each as a copy in a directory anyone can read; the
+ * directories of the reference scripts (ours, and ../shared/reference's
+ * or "" where there is none).  main() settles them before any case runs.
+ */
 extern const char *icmpcount_path;
+extern char test_self[];
+extern char test_reference[];
+extern char test_shared_reference[];
 
 /* run.c: tracers as child processes. */
 #define OUT_MAX		(64 * 1024)
@@ -72,10 +80,13 @@ size_t bpf_ids_of(pid_t pid, unsigned int *ids, int *is_map, size_t max);
 size_t bpf_ids_alive(const unsigned int *ids, const int *is_map, size_t n);
 int tracefs_mounts(const char *mountinfo);
 int have(const char *prog);
+int is_static(const char *path);
 int have_clang_prog(void);
+enum { BPFTRACE_OURS = 1, BPFTRACE_SHARED = 2 };
 const char *tracer_argv(const char *const args[], int bpftrace,
 			const char **argv, char *script, size_t size);
 int has_in_order(const char *text, const char *spec);
+int private_mount_ns(void);
 void umount_tracefs(void);
 __u32 last_id(int cmd);
 int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size);

@@ -1,7 +1,6 @@
-# tests/fuzz/fuzz.mk - hostile input: fuzzing, sanitizers, valgrind, lint.
-# Included at the end of the Makefile (as tests/vm/vm.mk is), whose BUILD,
-# UAPI, WARN, HARDEN, SRCS, TEST_SRCS, TEST_CFLAGS, HDRS, HAVE_CLANG, HOSTCC,
-# Q and msg it uses.  Alone: make -f Makefile -f tests/fuzz/fuzz.mk TARGET.
+# tests/fuzz/fuzz.mk - make fuzz, asan, valgrind and lint, included from
+# the Makefile: hostile input for the parsers, the test suite under the
+# sanitizers, traced runs under valgrind, and the static analysers.
 #
 #   make fuzz            each libFuzzer target for FUZZ_CI_SECS (20 s): CI
 #   make fuzz-long       each target for FUZZ_SECS (600 s)
@@ -14,6 +13,8 @@
 # against glibc: the sanitizers and valgrind do not work on static or musl
 # binaries.  Everything goes under $(BUILD)/fuzz, $(BUILD)/asan and
 # $(BUILD)/valgrind; the committed seeds stay read-only.
+#
+# Needs clang, libclang-rt-14-dev, valgrind, cppcheck and clang-tidy.
 
 FUZZ_CC      ?= clang
 FUZZ_SECS    ?= 600
@@ -40,7 +41,7 @@ $(FUZZ_DIR)/fuzz_id $(FUZZ_DIR)/fuzz_format $(FUZZ_DIR)/fuzz_cpulist \
 $(FUZZ_DIR)/fuzz_uint: parse.c icmpcount.h
 $(FUZZ_DIR)/fuzz_bpfelf: bpfelf.c bpfelf.h
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h | $(UAPI)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/toolchain
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
@@ -95,19 +96,25 @@ SAN_LOG     = log_path=$(CURDIR)/$(ASAN_DIR)/log:print_stacktrace=1
 ASAN_ENV    = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1:$(SAN_LOG) \
 	      UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:$(SAN_LOG)
 
-$(ASAN_DIR)/icmpcount: $(SRCS) $(HDRS) $(ASAN_CLANG_DEPS) | $(UAPI)
+$(ASAN_DIR)/icmpcount: $(SRCS) $(HDRS) $(ASAN_CLANG_DEPS) $(BUILD)/toolchain
 	$(call msg,ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(ASAN_CC) -O1 -g -Wall -Wextra -Werror $(WARN) $(SAN_CFLAGS) \
 		-DVERSION='"$(VERSION)"' -isystem $(UAPI) $(ASAN_CLANG_PROG) \
 		-o $@ $(SRCS)
 
-$(ASAN_DIR)/tests: $(TEST_SRCS) $(TEST_HDRS) $(ASAN_CLANG_DEPS) | $(UAPI)
+$(ASAN_DIR)/tests: $(TEST_SRCS) $(TEST_HDRS) $(ASAN_CLANG_DEPS) $(BUILD)/toolchain
 	$(call msg,ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(ASAN_CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -o $@ $(TEST_SRCS)
 
-asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests
+# The --compat cases find the 32-bit sender beside the test binary.
+$(ASAN_DIR)/vmsend32: $(BUILD)/vmsend32
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+
+asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests \
+      $(if $(SENDER32_CC),$(ASAN_DIR)/vmsend32)
 	$(Q)rm -f $(ASAN_DIR)/log.*
 	$(Q)$(ASAN_ENV) ICMPCOUNT=$(CURDIR)/$(ASAN_DIR)/icmpcount ./$(ASAN_DIR)/tests; \
 	status=$$?; \
@@ -121,7 +128,7 @@ asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests
 # valgrind.supp holds the two bpf()/mount() false positives, and says why.
 VALGRIND_DIR = $(BUILD)/valgrind
 
-$(VALGRIND_DIR)/icmpcount: $(SRCS) $(HDRS) $(ASAN_CLANG_DEPS) | $(UAPI)
+$(VALGRIND_DIR)/icmpcount: $(SRCS) $(HDRS) $(ASAN_CLANG_DEPS) $(BUILD)/toolchain
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) -O1 -g -Wall -Wextra -Werror $(WARN) $(HARDEN) \
@@ -143,20 +150,18 @@ valgrind: $(VALGRIND_DIR)/icmpcount
 LINT_SRCS  = $(SRCS) bpfelf.c tools/bpf2h.c $(wildcard tests/*.c) \
 	     $(wildcard tests/fuzz/*.c)
 LINT_FLAGS = -I. -I$(BUILD) -DVERSION='"$(VERSION)"'
-LINT_ARCH := $(shell echo | $(HOSTCC) -dM -E - 2>/dev/null | \
-	       awk '/define __(x86_64|i386|aarch64|arm)__ / { print "-D" $$2 }')
 TIDY_TEST_CHECKS = -cert-env33-c,-cert-err34-c
 
 lint: lint-cppcheck lint-tidy
 
-lint-cppcheck: $(ASAN_CLANG_DEPS) | $(UAPI)
+lint-cppcheck: $(ASAN_CLANG_DEPS) $(BUILD)/toolchain
 	$(call msg,LINT,cppcheck)
 	$(Q)$(CPPCHECK) --quiet --error-exitcode=1 --std=c11 --library=gnu \
 		--enable=warning,style,performance,portability --inline-suppr \
 		--suppressions-list=tests/fuzz/cppcheck.supp \
-		$(LINT_FLAGS) $(LINT_ARCH) $(LINT_SRCS)
+		$(LINT_FLAGS) $(HOST_ARCH) $(LINT_SRCS)
 
-lint-tidy: $(ASAN_CLANG_DEPS) | $(UAPI)
+lint-tidy: $(ASAN_CLANG_DEPS) $(BUILD)/toolchain
 	$(call msg,LINT,clang-tidy)
 	$(Q)status=0; for f in $(LINT_SRCS); do \
 		case $$f in tests/*) checks=$(TIDY_TEST_CHECKS) ;; *) checks= ;; esac; \
