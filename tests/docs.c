@@ -40,6 +40,9 @@ static const struct {
 	const char *as;
 } rules[] = {
 	{ "0x[0-9a-f]+", "0x?" },
+	/* Which mount is made private: "/", or in a chroot the one above. */
+	{ "mount\\(\"none\", \"[^\"]*\", NULL, MS_REC\\|MS_PRIVATE, NULL\\) = .*",
+	  "mount(\"none\", ?, NULL, MS_REC|MS_PRIVATE, NULL) = ?" },
 	/* A hash map's walk goes in the order of its hash, seeded anew. */
 	{ "key=NULL, next_key=0x\\? (\"[^\"]*\"|<[^>]*>)", "key=NULL, next_key=0x? (first)" },
 	{ "key=0x\\? (\"[^\"]*\"|<[^>]*>), next_key=0x\\?\\}, 144\\) = -1 ENOENT",
