@@ -24,10 +24,10 @@ SRCS = loader.c bpf.c bpf_asm.c tracefs.c caps.c prog.c errors.c compat.c \
 OBJS = $(SRCS:%.c=$(BUILD)/%.o)
 HDRS = icmpcount.h bpf.h bpf_asm.h bpf_insn.h disasm.h
 
-TEST_SRCS = tests/main.c tests/run.c tests/unit.c tests/kern.c tests/stress.c \
-	    tests/prom.c tests/docs.c parse.c output.c errors.c prog_hand.c \
-	    prog_clang.c bpf_asm.c bpf.c
-TEST_HDRS = tests/test.h $(HDRS)
+TEST_SRCS = tests/main.c tests/run.c tests/mountns.c tests/unit.c tests/kern.c \
+	    tests/stress.c tests/prom.c tests/docs.c parse.c output.c errors.c \
+	    prog_hand.c prog_clang.c bpf_asm.c bpf.c
+TEST_HDRS = tests/test.h tests/mountns.h $(HDRS)
 TEST_CFLAGS = -O1 -g -Wall -Wextra -Werror $(WARN) -I. \
 	      $(if $(HAVE_CLANG),-I$(BUILD),-DNO_CLANG_PROG)
 

@@ -39,6 +39,7 @@
 #include <linux/bpf.h>
 
 #include "bpf.h"
+#include "../tests/mountns.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_RUNS	100
@@ -247,24 +248,6 @@ static void on_signal(int sig)
 	restore_stats();
 	signal(sig, SIG_DFL);
 	raise(sig);
-}
-
-/*
- * Processes.  The child dies with us (PR_SET_PDEATHSIG), and when asked
- * unmounts every tracefs in a mount namespace of its own.  It takes the
- * time just before execve(), so start-up is measured from the exec.
- */
-static void umount_tracefs(void)
-{
-	if (unshare(CLONE_NEWNS) != 0 ||
-	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		_exit(126);
-	while (umount2("/sys/kernel/tracing", MNT_DETACH) == 0)
-		;
-	while (umount2("/sys/kernel/debug/tracing", MNT_DETACH) == 0)
-		;
-	while (umount2("/sys/kernel/debug", MNT_DETACH) == 0)
-		;
 }
 
 static void spawn(struct proc *p, char *const argv[], int unmounted,

@@ -26,10 +26,10 @@ $(BENCH_DIR)/loadgen: bench/loadgen.c
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -pthread -o $@ bench/loadgen.c
 
-$(BENCH_DIR)/bench: bench/bench.c bpf.c bpf.h
+$(BENCH_DIR)/bench: bench/bench.c bpf.c bpf.h tests/mountns.c tests/mountns.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ bench/bench.c bpf.c
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ bench/bench.c bpf.c tests/mountns.c
 
 # The size that counts is the installed one: no symbols, no debug info.
 $(BENCH_DIR)/icmpcount.stripped: icmpcount

@@ -38,35 +38,6 @@ double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * A mount namespace of our own whose mounts and unmounts stay in it: "/"
- * made private, or, where "/" is not a mount point (a chroot that was not
- * bound onto itself), /sys, under which every tracefs mount lives.
- */
-int private_mount_ns(void)
-{
-	if (unshare(CLONE_NEWNS) != 0)
-		return -1;
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
-		return 0;
-	if (errno != EINVAL)
-		return -1;
-	return mount("none", "/sys", NULL, MS_REC | MS_PRIVATE, NULL);
-}
-
-void umount_tracefs(void)
-{
-	if (private_mount_ns() != 0)
-		_exit(126);
-	/* Mounted twice over is possible: take them all off. */
-	while (umount2("/sys/kernel/tracing", MNT_DETACH) == 0)
-		;
-	while (umount2("/sys/kernel/debug/tracing", MNT_DETACH) == 0)
-		;
-	while (umount2("/sys/kernel/debug", MNT_DETACH) == 0)
-		;
-}
-
 static void become_nobody(void)
 {
 	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)

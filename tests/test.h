@@ -14,6 +14,8 @@
 #include <sys/types.h>
 #include <linux/bpf.h>
 
+#include "mountns.h"
+
 int test_start(const char *name);
 void test_pass(void);
 void test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -86,8 +88,6 @@ enum { BPFTRACE_OURS = 1, BPFTRACE_SHARED = 2 };
 const char *tracer_argv(const char *const args[], int bpftrace,
 			const char **argv, char *script, size_t size);
 int has_in_order(const char *text, const char *spec);
-int private_mount_ns(void);
-void umount_tracefs(void);
 __u32 last_id(int cmd);
 int orphans(__u32 prog_base, __u32 map_base, char *ids, size_t size);
 void app(char *buf, size_t size, const char *fmt, ...)
