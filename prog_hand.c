@@ -57,6 +57,33 @@ static void fp_ptr(struct asm_prog *p, int reg, int off)
 	emit(p, BPF_ALU64_IMM(BPF_ADD, reg, off));
 }
 
+/* Where an argument is: the load's size, its base register and offset. */
+struct arg {
+	int size, reg, off;
+};
+
+/*
+ * The arguments' tests, the same in every prologue, with no helper called:
+ *	if (len <= 8 || !buff || !addr) return 0;
+ * leaving buff in r3 and addr in r7 for the body.
+ */
+static void test_args(struct asm_prog *p, struct arg len, struct arg buff,
+		      struct arg addr)
+{
+	emit(p, BPF_LDX_MEM(len.size, BPF_REG_7, len.reg, (__s16)len.off));
+	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(buff.size, BPF_REG_3, buff.reg, (__s16)buff.off));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
+	emit(p, BPF_LDX_MEM(addr.size, BPF_REG_7, addr.reg, (__s16)addr.off));
+	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+}
+
+/* A tracepoint field, read through r6 (ctx). */
+static struct arg field_arg(const struct tp_field *f)
+{
+	return (struct arg){ ld_size(f), BPF_REG_6, (int)f->offset };
+}
+
 /*
  * The entry prologues find sendto()'s arguments and leave buff in r3 and
  * addr in r7 for the body, or go to out.  On sys_enter_sendto they are
@@ -77,12 +104,8 @@ static void emit_enter_sendto(struct asm_prog *p, const struct prog_spec *spec)
 	opt(p, nr, BPF_LDX_MEM(ld_size(&f->id), BPF_REG_1, BPF_REG_6,
 			       (__s16)f->id.offset));
 	opt_jump(p, nr, BPF_JMP_IMM(BPF_JNE, BPF_REG_1, nr, 0), L_OUT);
-	ld_field(p, BPF_REG_7, &f->len);	/* r7 = ctx->len */
-	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
-	ld_field(p, BPF_REG_3, &f->buff);	/* r3 = ctx->buff */
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
-	ld_field(p, BPF_REG_7, &f->addr);	/* r7 = ctx->addr */
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+	test_args(p, field_arg(&f->len), field_arg(&f->buff),
+		  field_arg(&f->addr));
 }
 
 /*
@@ -110,15 +133,10 @@ static void emit_enter_socketcall(struct asm_prog *p,
 	emit(p, BPF_MOV64_IMM(BPF_REG_2, SOCKETCALL_ARGS * w));
 	/* read_user(&a, 5 * W, args) */
 	emit(p, BPF_EMIT_CALL(spec->read_user));
-	/* r7 = a.len; if (r7 <= 8) goto out */
-	emit(p, BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * w));
-	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
-	/* r3 = a.buff; if (r3 == 0) goto out */
-	emit(p, BPF_LDX_MEM(size, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * w));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
-	/* r7 = a.addr; if (r7 == 0) goto out */
-	emit(p, BPF_LDX_MEM(size, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * w));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+	/* a.len, a.buff, a.addr */
+	test_args(p, (struct arg){ size, BPF_REG_10, FP_ARGS + 2 * w },
+		  (struct arg){ size, BPF_REG_10, FP_ARGS + 1 * w },
+		  (struct arg){ size, BPF_REG_10, FP_ARGS + 4 * w });
 }
 
 /*
@@ -172,12 +190,9 @@ static void emit_enter_compat(struct asm_prog *p, const struct prog_spec *spec)
 		jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_8, sc, 0),
 		     L_COMPAT_SOCKETCALL);
 	/* sendto(fd, buff, len, flags, addr, addrlen), each a word */
-	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_6, args + 2 * w));
-	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
-	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_6, args + 1 * w));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
-	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_6, args + 4 * w));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+	test_args(p, (struct arg){ BPF_W, BPF_REG_6, args + 2 * w },
+		  (struct arg){ BPF_W, BPF_REG_6, args + 1 * w },
+		  (struct arg){ BPF_W, BPF_REG_6, args + 4 * w });
 	if (!sc)
 		return;
 	jump(p, BPF_JMP_A(0), L_BODY);
@@ -190,12 +205,9 @@ static void emit_enter_compat(struct asm_prog *p, const struct prog_spec *spec)
 	fp_ptr(p, BPF_REG_1, FP_ARGS);				/* r1 = &a */
 	emit(p, BPF_MOV64_IMM(BPF_REG_2, SOCKETCALL_ARGS * 4));
 	emit(p, BPF_EMIT_CALL(spec->read_user));	/* read_user(&a, 20, args) */
-	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_10, FP_ARGS + 2 * 4));
-	jump(p, BPF_JMP_IMM(BPF_JLE, BPF_REG_7, HDR_LEN, 0), L_OUT);
-	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_10, FP_ARGS + 1 * 4));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 0), L_OUT);
-	emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_10, FP_ARGS + 4 * 4));
-	jump(p, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), L_OUT);
+	test_args(p, (struct arg){ BPF_W, BPF_REG_10, FP_ARGS + 2 * 4 },
+		  (struct arg){ BPF_W, BPF_REG_10, FP_ARGS + 1 * 4 },
+		  (struct arg){ BPF_W, BPF_REG_10, FP_ARGS + 4 * 4 });
 }
 
 /*
