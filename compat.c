@@ -56,6 +56,7 @@
 
 #define SAMPLE_WORDS	4	/* the task's first 32 bytes */
 #define NATIVE		0	/* the map's slots */
+#define EXEC_FAILED	64	/* the child's exit status: 64 + errno */
 #define COMPAT		1
 
 /* The 32-bit ABI of this kernel's machine, or NULL on a 32-bit kernel. */
@@ -123,14 +124,21 @@ static void __attribute__((noreturn)) sample_child(void)
 	{
 		char *const argv[] = { "icmpcount-aarch32", NULL };
 		char *const envp[] = { NULL };
+		char path[64];
 		int fd = (int)syscall(SYS_memfd_create, argv[0], 0);
 
-		if (fd < 0 || write(fd, aarch32_getpid,
-				    sizeof(aarch32_getpid)) !=
-			      (ssize_t)sizeof(aarch32_getpid))
-			_exit(1);
-		syscall(SYS_execveat, fd, "", argv, envp, 0x1000 /* AT_EMPTY_PATH */);
-		_exit(1);
+		/* From a memfd; where that cannot run, from a file. */
+		if (fd >= 0 && write(fd, aarch32_getpid, sizeof(aarch32_getpid)) ==
+			       (ssize_t)sizeof(aarch32_getpid))
+			syscall(SYS_execveat, fd, "", argv, envp,
+				0x1000 /* AT_EMPTY_PATH */);
+		snprintf(path, sizeof(path), "/tmp/icmpcount-aarch32.%d",
+			 (int)getpid());
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+		if (fd >= 0 && write(fd, aarch32_getpid, sizeof(aarch32_getpid)) ==
+			       (ssize_t)sizeof(aarch32_getpid) && close(fd) == 0)
+			execve(path, argv, envp);
+		_exit(EXEC_FAILED + (errno & 0x3f));
 	}
 #else
 	syscall(SYS_getpid);
@@ -246,7 +254,7 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 	__u64 samples[2][SAMPLE_WORDS];
 	struct sendto_fields f;
 	int map, prog = -1, perf = -1, go = -1, status = 0, found = -1;
-	pid_t child;
+	pid_t child, child_pid __attribute__((unused));
 	size_t i;
 	__u32 key;
 
@@ -285,12 +293,29 @@ int compat_calibrate(const char *tracefs, struct compat_abi *abi,
 		snprintf(why, size, "cannot attach the probe: %s", strerror(errno));
 		goto out;
 	}
+	child_pid = child;
 	if (write(go, "g", 1) != 1 || waitpid(child, &status, 0) != child) {
 		snprintf(why, size, "the probe's child was lost");
 		goto out;
 	}
 	child = -1;
 	perf_event_ioctl(perf, PERF_EVENT_IOC_DISABLE, 0);
+#if defined(__aarch64__)
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/tmp/icmpcount-aarch32.%d",
+			 (int)child_pid);
+		unlink(path);
+	}
+#endif
+	if (WIFEXITED(status) && WEXITSTATUS(status) >= EXEC_FAILED) {
+		narrate("compat probe: the 32-bit program did not start: %s",
+			strerror(WEXITSTATUS(status) - EXEC_FAILED));
+	} else if (WIFSIGNALED(status)) {
+		narrate("compat probe: the 32-bit call ended in signal %d",
+			WTERMSIG(status));
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, size, "this kernel runs no %s programs", machine);
 		found = 0;
