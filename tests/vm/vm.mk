@@ -12,7 +12,7 @@
 #   make vmtest                              the whole matrix (12 VMs)
 #   make vmtest VM_KERNELS=bullseye-5.10     some kernels
 #   make vmtest VM_ARCHES="arm64 i386"       some architectures
-#   make vmtest VM_TIMEOUT=900               seconds each VM may take (360)
+#   make vmtest VM_TIMEOUT=900               seconds each VM may take (480)
 #   make vmtest VM_JOBS=1                    VMs at once (2)
 #
 # Needs gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-i686-linux-gnu,
@@ -21,7 +21,7 @@
 
 VM_KERNELS ?= bullseye-5.10 bookworm-6.1 trixie-6.12 trixie-6.12-rt
 VM_ARCHES  ?= x86_64 arm64 armhf i386
-VM_TIMEOUT ?= 360
+VM_TIMEOUT ?= 480
 VM_JOBS    ?= 2
 VM_DIR      = build/vm
 VMSEND_CFLAGS = -O2 -Wall -Wextra -Werror $(WARN) -static
