@@ -2,16 +2,17 @@
 # matrix.  The static icmpcount for x86_64, arm64, armhf and i386, each
 # booted in qemu (TCG) on Debian's own kernels (bullseye 5.10, bookworm
 # 6.1, trixie 6.12 and trixie's 6.12 PREEMPT_RT) with an initramfs that
-# holds only busybox, icmpcount, tests/vm/vmsend and tests/vm/init.
+# holds only busybox, icmpcount, tests/vm/vmsend and tests/vm/init (and on
+# the 64-bit kernels, the 32-bit busybox, icmpcount and vmsend too).
 # tests/vm/run fetches and caches the kernels and busybox in build/vm/cache
 # (tests/vm/fetch), boots the VMs two at a time and prints one line per
 # kernel and architecture, then "N passed, N failed".  tests/vm/README.md
 # says what each VM checks.
 #
-#   make vmtest                              the whole matrix (11 VMs)
+#   make vmtest                              the whole matrix (12 VMs)
 #   make vmtest VM_KERNELS=bullseye-5.10     some kernels
 #   make vmtest VM_ARCHES="arm64 i386"       some architectures
-#   make vmtest VM_TIMEOUT=900               seconds each VM may take (360)
+#   make vmtest VM_TIMEOUT=900               seconds each VM may take (480)
 #   make vmtest VM_JOBS=1                    VMs at once (2)
 #
 # Needs gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-i686-linux-gnu,
@@ -20,7 +21,7 @@
 
 VM_KERNELS ?= bullseye-5.10 bookworm-6.1 trixie-6.12 trixie-6.12-rt
 VM_ARCHES  ?= x86_64 arm64 armhf i386
-VM_TIMEOUT ?= 360
+VM_TIMEOUT ?= 480
 VM_JOBS    ?= 2
 VM_DIR      = build/vm
 VMSEND_CFLAGS = -O2 -Wall -Wextra -Werror $(WARN) -static
@@ -33,7 +34,12 @@ $(VM_DIR)/i386/%: VM_CROSS = i686-linux-gnu-
 
 .PHONY: vmtest FORCE
 
-vmtest: $(VM_ARCHES:%=$(VM_DIR)/%/icmpcount) $(VM_ARCHES:%=$(VM_DIR)/%/vmsend)
+# The 64-bit VMs also hold the 32-bit icmpcount and vmsend of their family
+# (i386's in x86_64 VMs, armhf's in arm64 VMs) for the --compat cases.
+VM_BUILDS = $(sort $(VM_ARCHES) $(if $(filter x86_64,$(VM_ARCHES)),i386) \
+		   $(if $(filter arm64,$(VM_ARCHES)),armhf))
+
+vmtest: $(VM_BUILDS:%=$(VM_DIR)/%/icmpcount) $(VM_BUILDS:%=$(VM_DIR)/%/vmsend)
 	$(Q)VM_KERNELS="$(VM_KERNELS)" VM_ARCHES="$(VM_ARCHES)" \
 		VM_TIMEOUT=$(VM_TIMEOUT) VM_JOBS=$(VM_JOBS) tests/vm/run
 

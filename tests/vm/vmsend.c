@@ -8,8 +8,17 @@
  * that succeed count).  It is built static
  * for each target with that target's cross gcc and glibc, as busybox-static
  * is, so its sendto() takes the same path as busybox ping's.
- * Usage: vmsend [-1 CASE | -k [-a] [-x]] (-1: only the case of that comm).  Exits 0 when every send ran or every count was
- * right, 1 otherwise.
+ * Usage: vmsend [-1 CASE | -k [-a] [-x] | -C COMM] (-1: only the case of
+ * that comm).  Exits 0 when every send ran or every count was right, 1
+ * otherwise.
+ *
+ * -C COMM (64-bit builds only): the collisions of --compat.  As COMM, a
+ * native process makes the system calls whose numbers are the 32-bit
+ * ABI's sendto() and socketcall() (369 and 102 on x86_64, 290 on arm64),
+ * SENDS times each, with an echo request and an address below 4 GiB, as
+ * tests/kern.c's send_collide() does on the host: a program that took them
+ * for 32-bit calls would read the very echo request, so only the task's
+ * compat word keeps them from being counted.  No icmpcount may count them.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -192,6 +201,70 @@ static int run_cases(const char *only)
 	return bad;
 }
 
+/*
+ * -C COMM: native calls that carry the 32-bit ABI's sendto() and
+ * socketcall() numbers.  On x86_64, 369 is no call (ENOSYS) and 102 is
+ * getuid(); on arm64, 290 is no call either.  The buffer and the address
+ * are mapped at 0x20000000, so that their addresses fit the 32-bit
+ * arguments a compat reading of the call would take.
+ */
+static int send_collide(const char *comm)
+{
+#if defined(__x86_64__)
+	static const long numbers[] = { 369, 102 };	/* i386's */
+#elif defined(__aarch64__)
+	static const long numbers[] = { 290 };		/* arm's */
+#else
+	static const long numbers[] = { 0 };
+#endif
+	static const unsigned char hdr[8] = ECHO;
+	unsigned char *low, *echo;
+	struct sockaddr_in *to;
+	unsigned int *words;
+	size_t i;
+	int fd, k;
+
+	if (!numbers[0]) {
+		fprintf(stderr, "vmsend: -C is for 64-bit builds (x86_64, arm64)\n");
+		return 2;
+	}
+	low = mmap((void *)0x20000000, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (low == MAP_FAILED) {
+		perror("vmsend: mmap at 0x20000000");
+		return 1;
+	}
+	echo = low;
+	to = (struct sockaddr_in *)(low + 64);
+	words = (unsigned int *)(low + 128);
+	prctl(PR_SET_NAME, comm);
+	memcpy(echo, hdr, sizeof(hdr));
+	to->sin_family = AF_INET;
+	to->sin_port = htons(9);
+	to->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	if (fd < 0) {
+		perror("vmsend: socket");
+		return 1;
+	}
+	/* socketcall(SYS_SENDTO, words): the six 32-bit words of i386. */
+	words[0] = (unsigned int)fd;
+	words[1] = (unsigned int)(unsigned long)echo;
+	words[2] = 64;
+	words[3] = MSG_DONTWAIT;
+	words[4] = (unsigned int)(unsigned long)to;
+	words[5] = sizeof(*to);
+	for (k = 0; k < SENDS; k++)
+		for (i = 0; i < ARRAY_SIZE(numbers); i++) {
+			if (numbers[i] == 102)
+				syscall(numbers[i], SYS_SENDTO_CALL, words);
+			else
+				syscall(numbers[i], fd, echo, 64, MSG_DONTWAIT,
+					to, sizeof(*to));
+		}
+	return 0;
+}
+
 /* The count of comm in icmpcount's output, or 0 without a line for it. */
 static long count_of(char lines[][128], size_t n, const char *comm)
 {
@@ -278,6 +351,8 @@ int main(int argc, char **argv)
 		return run_cases(NULL);
 	if (argc == 3 && !strcmp(argv[1], "-1"))
 		return run_cases(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "-C"))
+		return send_collide(argv[2]);
 	if (strcmp(argv[1], "-k") != 0)
 		goto usage;
 	for (i = 2; i < argc; i++) {
@@ -290,6 +365,6 @@ int main(int argc, char **argv)
 	}
 	return check_counts(all, xonly);
 usage:
-	fprintf(stderr, "usage: vmsend [-1 CASE | -k [-a] [-x]]\n");
+	fprintf(stderr, "usage: vmsend [-1 CASE | -k [-a] [-x] | -C COMM]\n");
 	return 2;
 }
