@@ -301,8 +301,12 @@ static int load_marker(int map, __u32 tgid)
 static void check_run(const char *tracefs)
 {
 	__u32 tgid = (__u32)getpid();
-	const char *tp = tracepoint_exists(tracefs, TP_SENDTO_ENTER) ?
-			 TP_SENDTO_ENTER : TP_RAW_ENTER;
+	/*
+	 * A 32-bit icmpcount's own calls are compat calls, which only
+	 * raw_syscalls:sys_enter sees on a 64-bit kernel.
+	 */
+	const char *tp = tracepoint_exists(tracefs, TP_SENDTO_ENTER) &&
+			 !compat_self() ? TP_SENDTO_ENTER : TP_RAW_ENTER;
 	char names[96];
 	__u64 mark = 0, kept;
 	__u32 key = 0;
