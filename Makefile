@@ -110,6 +110,14 @@ $(BUILD)/vmsend32: tests/vm/vmsend.c
 test: $(BUILD)/vmsend32
 endif
 
+# Its native build, for the collisions (vmsend -C) of the same cases.
+$(BUILD)/vmsend: tests/vm/vmsend.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+test: $(BUILD)/vmsend
+
 # The disassembler's check first (it needs clang), then the main tiers,
 # whose last line is the total.
 test: icmpcount $(BUILD)/tests $(if $(HAVE_CLANG),test-disasm)

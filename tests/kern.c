@@ -1250,7 +1250,8 @@ static const struct compat_case {
 	  .stderr_has = "1 32-bit process is running (vmsend32): its pings are not counted without --compat" },
 };
 
-static int sender32(char *path, size_t size)
+/* A sender built beside the test binary: vmsend32, or the native vmsend. */
+static int sender(const char *name, char *path, size_t size)
 {
 	char *slash;
 
@@ -1258,13 +1259,14 @@ static int sender32(char *path, size_t size)
 	slash = strrchr(path, '/');
 	if (!slash)
 		return -1;
-	snprintf(slash + 1, size - (size_t)(slash + 1 - path), "vmsend32");
+	snprintf(slash + 1, size - (size_t)(slash + 1 - path), "%s", name);
 	return access(path, X_OK);
 }
 
 static void test_compat(void)
 {
-	char s32[4200], file[] = "/tmp/icmpcount-compat.XXXXXX", cmd[8600];
+	char s32[4200], s64[4200], file[] = "/tmp/icmpcount-compat.XXXXXX";
+	char cmd[8600];
 	char script[] = "/tmp/icmpcount-compat-cmd.XXXXXX";
 	static struct run r;
 	size_t i, j;
@@ -1286,15 +1288,16 @@ static void test_compat(void)
 
 		if (!test_start(c->name))
 			continue;
-		if (sender32(s32, sizeof(s32)) != 0) {
-			test_skip("no build/vmsend32 (needs gcc-i686-linux-gnu or gcc-arm-linux-gnueabihf)");
+		if (sender("vmsend32", s32, sizeof(s32)) != 0 ||
+		    sender("vmsend", s64, sizeof(s64)) != 0) {
+			test_skip("no build/vmsend32 or build/vmsend (needs gcc-i686-linux-gnu or gcc-arm-linux-gnueabihf)");
 			continue;
 		}
 		for (j = 0; j < ARRAY_SIZE(c->opts) && c->opts[j]; j++)
 			argv[1 + j] = c->opts[j];
 		/* The 32-bit sender, then the native collisions. */
-		snprintf(cmd, sizeof(cmd), "#!/bin/sh\n%s\n%s --send-collide ic_collide\n",
-			 s32, test_self);
+		snprintf(cmd, sizeof(cmd), "#!/bin/sh\n%s\n%s -C ic_collide\n",
+			 s32, s64);
 		fd = mkstemp(script);
 		ok = fd >= 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) &&
 		     fchmod(fd, 0755) == 0;
@@ -1657,55 +1660,6 @@ void run_kern_tests(void)
 	test_no_leftovers();
 }
 
-/* Native calls that carry the 32-bit ABI's sendto() and socketcall(). */
-static void __attribute__((noreturn)) send_collide(const char *comm)
-{
-#if defined(__x86_64__)
-	static const long numbers[] = { 369, 102 };	/* i386's */
-#elif defined(__aarch64__)
-	static const long numbers[] = { 290 };		/* arm's */
-#else
-	static const long numbers[] = { 0 };
-#endif
-	static const unsigned char hdr[8] = { 8, 0, 0x12, 0x34, 0x56, 0x78, 0, 1 };
-	/*
-	 * Below 4 GiB, so that a program that took these calls for 32-bit
-	 * ones would read the very echo request: only the task's compat
-	 * word can keep them out.
-	 */
-	unsigned char *low = mmap((void *)0x20000000, 4096,
-				  PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	unsigned char *echo = low;
-	struct sockaddr_in *to = (struct sockaddr_in *)(low + 64);
-	unsigned int *words = (unsigned int *)(low + 128);
-	size_t i;
-	int fd, k;
-
-	if (low == MAP_FAILED)
-		exit(1);
-	prctl(PR_SET_NAME, comm);
-	memcpy(echo, hdr, sizeof(hdr));
-	to->sin_family = AF_INET;
-	to->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-	words[0] = (unsigned int)fd;
-	words[1] = (unsigned int)(unsigned long)echo;
-	words[2] = 64;
-	words[3] = 0;
-	words[4] = (unsigned int)(unsigned long)to;
-	words[5] = sizeof(*to);
-	for (k = 0; k < SENDS; k++)
-		for (i = 0; i < ARRAY_SIZE(numbers) && numbers[i]; i++) {
-			if (numbers[i] == 102)	/* socketcall(SYS_SENDTO, words) */
-				syscall(numbers[i], 11, words);
-			else
-				syscall(numbers[i], fd, echo, 64, 0, to,
-					sizeof(*to));
-		}
-	exit(0);
-}
-
 /*
  * The -c commands of the run cases:
  *	tests --send COMM	SENDS echo requests as COMM
@@ -1713,9 +1667,6 @@ static void __attribute__((noreturn)) send_collide(const char *comm)
  *	tests --send-paced COMM	SENDS at once, 2 more at 1.5 s, exit at 2.5 s
  *	tests --send-udp COMM	SENDS echo-shaped UDP payloads: no privilege
  *	tests --send-nameless -	SENDS echo requests with an empty comm
- *	tests --send-collide COMM	native calls under the 32-bit ABI's
- *				sendto() and socketcall() numbers, with an
- *				echo request: no one may count them
  */
 void kern_send_main(const char *mode, const char *arg)
 {
@@ -1745,8 +1696,6 @@ void kern_send_main(const char *mode, const char *arg)
 	}
 	if (strcmp(mode, "--send-nameless") == 0)
 		send_one_echo("");
-	if (strcmp(mode, "--send-collide") == 0)
-		send_collide(arg);
 	if (strcmp(mode, "--send-paced") == 0) {
 		pid_t pid = fork();
 

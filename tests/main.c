@@ -197,12 +197,16 @@ static int copy_exec(const char *src, const char *dir, const char *name,
  * in ../shared/reference (or ICMPCOUNT_SHARED_REFERENCE) are an extra
  * cross-check where they exist.
  */
+/* The senders built beside the test binary: 32-bit, and native. */
+static const char *const companions[] = { "vmsend32", "vmsend" };
+
 static void settle_paths(void)
 {
 	const char *bin = getenv("ICMPCOUNT");
 	const char *ref = getenv("ICMPCOUNT_REFERENCE");
 	const char *shared = getenv("ICMPCOUNT_SHARED_REFERENCE");
 	char exe[PATH_MAX], path[PATH_MAX], *slash;
+	size_t i;
 	ssize_t n;
 
 	if (bin)
@@ -224,12 +228,13 @@ static void settle_paths(void)
 	if (exe[0] && copy_exec(exe, copies, "tests", test_self,
 				sizeof(test_self)) != 0)
 		snprintf(test_self, sizeof(test_self), "%s", exe);
-	/* The 32-bit sender the --compat cases find beside this binary. */
+	/* The senders the --compat cases find beside this binary. */
 	slash = strrchr(exe, '/');
-	if (slash && (size_t)(slash - exe) + sizeof("/vmsend32") <= sizeof(exe)) {
-		snprintf(slash, sizeof(exe) - (size_t)(slash - exe), "/vmsend32");
+	for (i = 0; slash && i < ARRAY_SIZE(companions); i++) {
+		snprintf(slash, sizeof(exe) - (size_t)(slash - exe), "/%s",
+			 companions[i]);
 		if (access(exe, X_OK) == 0)
-			copy_exec(exe, copies, "vmsend32", path, sizeof(path));
+			copy_exec(exe, copies, companions[i], path, sizeof(path));
 	}
 	if (copy_exec(icmpcount_path, copies, "icmpcount", icmpcount_copy,
 		      sizeof(icmpcount_copy)) == 0)
@@ -239,6 +244,7 @@ static void settle_paths(void)
 static void remove_copies(void)
 {
 	char path[PATH_MAX];
+	size_t i;
 
 	if (!copies[0])
 		return;
@@ -246,8 +252,10 @@ static void remove_copies(void)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/icmpcount", copies);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/vmsend32", copies);
-	unlink(path);
+	for (i = 0; i < ARRAY_SIZE(companions); i++) {
+		snprintf(path, sizeof(path), "%s/%s", copies, companions[i]);
+		unlink(path);
+	}
 	rmdir(copies);
 }
 

@@ -109,11 +109,11 @@ $(ASAN_DIR)/tests: $(TEST_SRCS) $(TEST_HDRS) $(ASAN_CLANG_DEPS) $(BUILD)/toolcha
 	$(Q)$(ASAN_CC) $(TEST_CFLAGS) $(SAN_CFLAGS) -o $@ $(TEST_SRCS)
 
 # The --compat cases find the 32-bit sender beside the test binary.
-$(ASAN_DIR)/vmsend32: $(BUILD)/vmsend32
+$(ASAN_DIR)/vmsend32 $(ASAN_DIR)/vmsend: $(ASAN_DIR)/%: $(BUILD)/%
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
-asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests \
+asan: $(ASAN_DIR)/icmpcount $(ASAN_DIR)/tests $(ASAN_DIR)/vmsend \
       $(if $(SENDER32_CC),$(ASAN_DIR)/vmsend32)
 	$(Q)rm -f $(ASAN_DIR)/log.*
 	$(Q)$(ASAN_ENV) ICMPCOUNT=$(CURDIR)/$(ASAN_DIR)/icmpcount ./$(ASAN_DIR)/tests; \
